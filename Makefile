@@ -1,0 +1,39 @@
+# The two commands of a fresh machine: `make run` and `make test`.
+SHARED ?= ../shared
+HOST ?= 0.0.0.0
+PORT ?= 8888
+MVN ?= mvn -B -q
+JAR := target/chat.jar
+
+.PHONY: all jar run test unit conformance testcases bench clean
+
+all: jar
+
+jar: $(JAR)
+
+$(JAR): pom.xml $(shell find src/main launcher/user-data.sh -type f 2>/dev/null)
+	$(MVN) -Dmaven.test.skip=true package
+
+run: jar
+	launcher/server $(HOST) $(PORT)
+
+# Unit and integration tests (Maven), the project's own cases, then the reference suites.
+test: jar
+	$(MVN) test
+	$(MAKE) testcases
+	$(MAKE) conformance
+
+testcases: jar
+	python3 testcases/run
+
+conformance: jar
+	@if [ -x $(SHARED)/conformance/run ]; then \
+	  $(SHARED)/conformance/run --server 'launcher/server 127.0.0.1 $$PORT --set broker.amqpPort=0 --set broker.stompPort=0 --set store.port=0' \
+	    --client 'launcher/client 127.0.0.1 $$PORT'; \
+	else echo "conformance: $(SHARED)/conformance/run not found, skipped"; fi
+
+bench: jar
+	java -cp $(JAR) chat.bench.Bench $(BENCH_ARGS)
+
+clean:
+	$(MVN) clean

@@ -1,0 +1,109 @@
+package chat;
+
+import chat.config.ChatConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar chat.jar [--role=login|app] --host IP --port PORT [options]}. */
+@Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Chat and social service. With no role, the whole service runs in one process.")
+public final class Main implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--role", description = "all (default), login or app")
+  String role = "all";
+  @Option(names = "--host", description = "address to listen on")
+  String host;
+  @Option(names = "--port", description = "port of the login server (or of the app server with --role=app)")
+  Integer port;
+  @Option(names = "--config", description = "JSON configuration file (default: config/chat.json when present)")
+  Path config;
+  @Option(names = "--data-dir", description = "where the store and broker keep their files")
+  String dataDir;
+  @Option(names = "--broker-url", description = "AMQP URL of an external broker, e.g. amqp://10.0.0.5:5672")
+  String brokerUrl;
+  @Option(names = "--store-url", description = "JDBC URL of the store")
+  String storeUrl;
+  @Option(names = "--instance-id", description = "fleet id of this application instance")
+  String instanceId;
+  @Option(names = "--capacity", description = "distinct users one application server serves")
+  Integer capacity;
+  @Option(names = "--advertise-host", description = "address under which this instance is reached")
+  String advertiseHost;
+  @Option(names = "--admin-port", description = "port of the admin HTTP endpoint (GET /fleet)")
+  Integer adminPort;
+  @Option(names = "--provider", description = "how application instances start: local, ec2 or inprocess")
+  String provider;
+  @Option(names = "--set", description = "any setting by dotted key, e.g. --set fleet.graceSeconds=5")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ChatServer.Role r = ChatServer.Role.valueOf(role.toUpperCase());
+    ChatConfig cfg = ChatConfig.load(config, System.getenv(), overrides());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(5_000));
+    ChatServer server;
+    try {
+      server = ChatServer.start(vertx, cfg, r).await(180, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("start failed: {}", e.toString(), e);
+      vertx.close().await(30, TimeUnit.SECONDS);
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping");
+      try {
+        server.close().await(30, TimeUnit.SECONDS);
+        vertx.close().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("stop was not clean: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "chat-shutdown"));
+    LOG.info("ready");
+    stopped.await();
+    return 0;
+  }
+
+  private Map<String, String> overrides() {
+    Map<String, String> o = new LinkedHashMap<>();
+    put(o, "host", host);
+    put(o, "port", port);
+    put(o, "dataDir", dataDir);
+    put(o, "broker.url", brokerUrl);
+    put(o, "store.url", storeUrl);
+    put(o, "app.instanceId", instanceId);
+    put(o, "fleet.capacity", capacity);
+    put(o, "app.advertiseHost", advertiseHost);
+    put(o, "adminPort", adminPort);
+    put(o, "fleet.provider", provider);
+    o.putAll(settings);
+    return o;
+  }
+
+  private static void put(Map<String, String> o, String key, Object value) {
+    if (value != null) {
+      o.put(key, String.valueOf(value));
+    }
+  }
+}

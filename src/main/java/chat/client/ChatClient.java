@@ -1,0 +1,273 @@
+package chat.client;
+
+import chat.messaging.Channels;
+import chat.protocol.ClientProtocol;
+import chat.protocol.Command;
+import chat.protocol.Deliveries;
+import chat.protocol.Reply;
+import chat.protocol.Request;
+import io.vertx.amqp.AmqpClient;
+import io.vertx.amqp.AmqpClientOptions;
+import io.vertx.amqp.AmqpConnection;
+import io.vertx.amqp.AmqpReceiver;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * {@code client IP PORT}: reads commands from standard input, prints results on standard
+ * output (PROTOCOL.md section 3), keeps a token per user logged in through it and prints the
+ * messages those users receive.
+ */
+public final class ChatClient {
+  private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  private static final int REPLY_TIMEOUT_MILLIS = 180_000;
+  private static final long DELIVERY_WAIT_MILLIS = 3_000;
+
+  private final InetSocketAddress login;
+  private final Output output;
+  private final Map<String, Session> sessions = new HashMap<>();
+  private Vertx vertx;
+  private AmqpConnection broker;
+  private String brokerUrl;
+
+  ChatClient(InetSocketAddress login, PrintStream out) {
+    this.login = login;
+    this.output = new Output(out);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2) {
+      System.err.println("usage: client IP PORT");
+      System.exit(2);
+    }
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    ChatClient client = new ChatClient(new InetSocketAddress(args[0], Integer.parseInt(args[1])), out);
+    int status = client.run(System.in);
+    out.flush();
+    System.exit(status);
+  }
+
+  int run(InputStream in) throws IOException, InterruptedException {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    try {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.equals(ClientProtocol.EXIT)) {
+          break;
+        }
+        if (!line.isBlank()) {
+          command(line);
+        }
+      }
+    } finally {
+      shutdown();
+    }
+    return 0;
+  }
+
+  private void command(String line) throws InterruptedException {
+    List<String> words = Request.parse(line).words();
+    Command c = Command.byWord(words.get(0));
+    Session session = words.size() > 1 ? sessions.get(words.get(1)) : null;
+    String text = ClientProtocol.rewrite(line, u -> sessions.containsKey(u) ? sessions.get(u).token : null);
+    boolean toApp = c != null && c.role == Command.Role.APP && session != null && session.server != null;
+    output.beginCommand();
+    JsonObject reply = send(text, toApp ? session : null);
+    output.print(ClientProtocol.print(c, reply));
+    Predicate<JsonObject> match = b -> false;
+    int expected = 0;
+    if (c != null && Reply.isOk(reply)) {
+      switch (c) {
+        case LOGIN -> loggedIn(words.get(1), reply);
+        case LOGOUT, DELETE -> forget(words.get(1));
+        case CREATE_GROUP, JOIN_GROUP -> joined(session, words.get(2), reply.getString("channel"));
+        case SEND -> {
+          JsonObject want = Deliveries.direct(words.get(1), words.get(2), tail(words, 3));
+          match = want::equals;
+          expected = sessions.containsKey(words.get(2)) ? 1 : 0;
+        }
+        case SEND_GROUP -> {
+          JsonObject want = Deliveries.group(words.get(1), words.get(2), tail(words, 3));
+          match = want::equals;
+          expected = (int) sessions.values().stream().filter(s -> s.groups.contains(words.get(2))).count();
+        }
+        default -> { }
+      }
+    }
+    output.endCommand(match, expected, DELIVERY_WAIT_MILLIS);
+  }
+
+  /**
+   * Sends to the user's application server when it has one, else to the login server. When
+   * the application server cannot be reached, the login server (which forwards, and tells
+   * the current server) is asked once more.
+   */
+  private JsonObject send(String text, Session session) {
+    if (session != null) {
+      try {
+        return exchange(session.server, text);
+      } catch (IOException e) {
+        System.err.println("client: application server " + session.server + " unreachable (" + e.getMessage()
+            + "), asking the login server");
+      }
+    }
+    try {
+      JsonObject reply = exchange(login, text);
+      JsonObject server = reply.getJsonObject("server");
+      if (session != null && server != null) {
+        session.server = new InetSocketAddress(server.getString("host"), server.getInteger("port"));
+      }
+      return reply;
+    } catch (IOException e) {
+      System.err.println("client: login server " + login + " unreachable: " + e.getMessage());
+      return Reply.fail("Server unreachable");
+    }
+  }
+
+  private static JsonObject exchange(InetSocketAddress to, String text) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.setTcpNoDelay(true);
+      socket.connect(to, CONNECT_TIMEOUT_MILLIS);
+      socket.setSoTimeout(REPLY_TIMEOUT_MILLIS);
+      OutputStream out = socket.getOutputStream();
+      out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream reply = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0 && b != '\n') {
+        reply.write(b);
+      }
+      if (reply.size() == 0) {
+        throw new IOException("connection closed without a reply");
+      }
+      return new JsonObject(reply.toString(StandardCharsets.UTF_8));
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new IOException("reply is not JSON: " + e.getMessage());
+    }
+  }
+
+  private void loggedIn(String user, JsonObject reply) {
+    Session existing = sessions.get(user);
+    InetSocketAddress server = address(reply.getJsonObject("server"));
+    if (existing != null) {
+      existing.token = reply.getString("token");
+      existing.server = server;
+      return;
+    }
+    Session s = new Session(user, reply.getString("token"), server);
+    sessions.put(user, s);
+    JsonArray channels = reply.getJsonArray("channel", new JsonArray());
+    for (int i = 0; i < channels.size(); i++) {
+      JsonObject ch = channels.getJsonObject(i);
+      if (ch.getInteger("type", 0) == Deliveries.GROUP) {
+        subscribe(s, reply.getString("broker"), Channels.groupAddress(ch.getString("channel")));
+        s.groups.add(ch.getString("name"));
+      } else {
+        subscribe(s, reply.getString("broker"), Channels.personalAddress(ch.getString("channel")));
+      }
+    }
+  }
+
+  private void joined(Session s, String group, String channel) {
+    if (s != null && channel != null && s.groups.add(group)) {
+      subscribe(s, brokerUrl, Channels.groupAddress(channel));
+    }
+  }
+
+  private void forget(String user) {
+    Session s = sessions.remove(user);
+    if (s != null) {
+      for (AmqpReceiver r : s.receivers) {
+        await(r.close());
+      }
+    }
+  }
+
+  /** Subscribes and waits until the broker has attached the link, so no delivery is missed. */
+  private void subscribe(Session s, String url, String address) {
+    try {
+      AmqpConnection connection = broker(url);
+      AmqpReceiver receiver = await(connection.createReceiver(address));
+      receiver.handler(msg -> {
+        try {
+          JsonObject body = new JsonObject(msg.bodyAsString());
+          String line = ClientProtocol.delivery(body);
+          if (line != null) {
+            output.deliver(body, line);
+          }
+        } catch (RuntimeException e) {
+          System.err.println("client: unreadable delivery: " + e.getMessage());
+        }
+      });
+      s.receivers.add(receiver);
+    } catch (Exception e) {
+      System.err.println("client: cannot subscribe to " + address + ": " + e.getMessage());
+    }
+  }
+
+  private AmqpConnection broker(String url) throws Exception {
+    if (broker != null && !broker.isDisconnected()) {
+      return broker;
+    }
+    if (url == null) {
+      throw new IllegalStateException("no broker address known yet");
+    }
+    if (vertx == null) {
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+    }
+    URI uri = URI.create(url);
+    AmqpClient client = AmqpClient.create(vertx, new AmqpClientOptions()
+        .setHost(uri.getHost()).setPort(uri.getPort()).setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
+    broker = await(client.connect());
+    brokerUrl = url;
+    return broker;
+  }
+
+  private static InetSocketAddress address(JsonObject server) {
+    return server == null ? null : new InetSocketAddress(server.getString("host"), server.getInteger("port"));
+  }
+
+  private static String tail(List<String> words, int from) {
+    return words.size() > from ? String.join(" ", words.subList(from, words.size())) : "";
+  }
+
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private void shutdown() {
+    sessions.clear();
+    if (vertx != null) {
+      try {
+        vertx.close().await(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // leaving anyway
+      }
+    }
+  }
+}

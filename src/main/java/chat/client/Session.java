@@ -1,0 +1,24 @@
+package chat.client;
+
+import io.vertx.amqp.AmqpReceiver;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A user logged in through this client: its token, its server and its subscriptions. */
+final class Session {
+  final String user;
+  String token;
+  InetSocketAddress server;
+  final Set<String> groups = new LinkedHashSet<>();
+  final List<AmqpReceiver> receivers = new ArrayList<>();
+
+  Session(String user, String token, InetSocketAddress server) {
+    this.user = user;
+    this.token = token;
+    this.server = server;
+  }
+}

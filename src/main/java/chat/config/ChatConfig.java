@@ -1,0 +1,184 @@
+package chat.config;
+
+import chat.messaging.BrokerOptions;
+import chat.store.StoreOptions;
+import chat.wire.WireOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Settings in layers, each overriding the one before: the defaults inside the jar, a JSON
+ * file ({@code config/chat.json} when present, or {@code --config}), environment variables
+ * {@code CHAT_*}, then flags. Every setting has a safe default.
+ */
+public final class ChatConfig {
+  /** Environment variables and the setting each one overrides. */
+  private static final Map<String, String> ENV = Map.of(
+      "CHAT_DATA_DIR", "dataDir",
+      "CHAT_BROKER_URL", "broker.url",
+      "CHAT_STORE_URL", "store.url",
+      "CHAT_STORE_USER", "store.user",
+      "CHAT_STORE_PASSWORD", "store.password",
+      "CHAT_PROVIDER", "fleet.provider",
+      "CHAT_CAPACITY", "fleet.capacity");
+
+  private final JsonObject json;
+
+  public ChatConfig(JsonObject json) {
+    this.json = json;
+  }
+
+  public static ChatConfig load(Path file, Map<String, String> env, Map<String, String> overrides) throws IOException {
+    JsonObject json = defaults();
+    Path chosen = file != null ? file : Path.of("config", "chat.json");
+    if (file != null || Files.isRegularFile(chosen)) {
+      json.mergeIn(new JsonObject(Files.readString(chosen)), true);
+    }
+    ENV.forEach((name, key) -> {
+      String value = env.get(name);
+      if (value != null && !value.isEmpty()) {
+        set(json, key, value);
+      }
+    });
+    overrides.forEach((key, value) -> set(json, key, value));
+    return new ChatConfig(json);
+  }
+
+  public static JsonObject defaults() throws IOException {
+    try (InputStream in = ChatConfig.class.getResourceAsStream("/chat/defaults.json")) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Sets a dotted key; numbers and booleans given as text keep the type of the default. */
+  public static void set(JsonObject json, String dottedKey, String value) {
+    String[] parts = dottedKey.split("\\.");
+    JsonObject node = json;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    String leaf = parts[parts.length - 1];
+    Object old = node.getValue(leaf);
+    if (old instanceof Number) {
+      node.put(leaf, Long.parseLong(value.trim()));
+    } else if (old instanceof Boolean) {
+      node.put(leaf, Boolean.parseBoolean(value.trim()));
+    } else {
+      node.put(leaf, value);
+    }
+  }
+
+  /**
+   * Port 0 for the broker or the store means any free port: chosen here, once, because
+   * instances and clients are told these ports and the broker cannot report an ephemeral one.
+   */
+  public ChatConfig withFreePorts() throws IOException {
+    for (String key : new String[] {"broker.amqpPort", "broker.stompPort", "store.port"}) {
+      String[] parts = key.split("\\.");
+      JsonObject node = json.getJsonObject(parts[0]);
+      if (node.getInteger(parts[1], 0) == 0) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+          node.put(parts[1], s.getLocalPort());
+        }
+      }
+    }
+    return this;
+  }
+
+  public JsonObject json() {
+    return json;
+  }
+
+  /** The configuration as logged at start-up: passwords and secrets masked. */
+  public String masked() {
+    JsonObject copy = json.copy();
+    copy.getJsonObject("store").put("password", "****");
+    String url = copy.getJsonObject("store").getString("url", "");
+    copy.getJsonObject("store").put("url", url.replaceAll("(?i)(password=)[^;&]*", "$1****"));
+    return copy.encode();
+  }
+
+  public String host() {
+    return json.getString("host");
+  }
+
+  public int port() {
+    return json.getInteger("port");
+  }
+
+  public Path dataDir() {
+    return Path.of(json.getString("dataDir"));
+  }
+
+  public int adminPort() {
+    return json.getInteger("adminPort", 0);
+  }
+
+  public JsonObject store() {
+    return json.getJsonObject("store");
+  }
+
+  public JsonObject app() {
+    return json.getJsonObject("app");
+  }
+
+  public JsonObject fleet() {
+    return json.getJsonObject("fleet");
+  }
+
+  public int passwordIterations() {
+    return json.getJsonObject("passwords").getInteger("iterations");
+  }
+
+  /** Where the login role's HSQLDB server keeps its files. */
+  public Path databasePath() {
+    return dataDir().toAbsolutePath().resolve("db").resolve("chat");
+  }
+
+  /** The URL the login role itself uses: in-process when it serves the store, else the configured one. */
+  public String localStoreUrl() {
+    String url = store().getString("url", "");
+    if (!url.isEmpty()) {
+      return url;
+    }
+    return "jdbc:hsqldb:file:" + databasePath() + ";hsqldb.tx=mvcc;hsqldb.write_delay_millis=" + store().getInteger("writeDelayMillis");
+  }
+
+  /** The URL application instances in other processes use to reach the same store. */
+  public String remoteStoreUrl(String reachableHost) {
+    String url = store().getString("url", "");
+    return url.isEmpty() ? "jdbc:hsqldb:hsql://" + reachableHost + ":" + store().getInteger("port") + "/chat" : url;
+  }
+
+  public StoreOptions storeOptions(String url) {
+    return new StoreOptions(url, store().getString("user"), store().getString("password"), store().getInteger("poolSize"));
+  }
+
+  public BrokerOptions brokerOptions() {
+    JsonObject b = json.getJsonObject("broker");
+    String url = b.getString("url", "");
+    boolean embedded = b.getBoolean("embedded", true) && url.isEmpty();
+    if (url.isEmpty()) {
+      url = "amqp://" + host() + ":" + b.getInteger("amqpPort");
+    }
+    return new BrokerOptions(url, embedded, host(), b.getInteger("amqpPort"), b.getInteger("stompPort"),
+        dataDir().toAbsolutePath().toString());
+  }
+
+  public WireOptions wireOptions() {
+    JsonObject w = json.getJsonObject("wire");
+    return new WireOptions(w.getInteger("maxRequestBytes"), w.getInteger("quietMillis"),
+        w.getInteger("firstByteMillis"), w.getInteger("idleSeconds"), w.getInteger("maxPipelined"));
+  }
+}

@@ -1,0 +1,174 @@
+package chat.fleet;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where and how {@link Ec2InstanceProvider} launches application instances.
+ *
+ * @param imageId          AMI that already holds the jar (required)
+ * @param instanceType     EC2 instance type, default {@code t3.micro}
+ * @param subnetId         subnet to launch into, or null for the default VPC's choice
+ * @param securityGroupIds security groups by id, possibly empty
+ * @param keyName          SSH key pair name, or null
+ * @param instanceProfile  IAM instance profile by name, or by ARN when it starts with {@code arn:}
+ * @param cluster          value of the {@code cluster} tag that scopes leftovers, default {@code chat}
+ * @param appPort          port the application role listens on, default 7000
+ * @param region           AWS region, or null for the SDK's default chain
+ * @param endpointOverride EC2 endpoint, or null for the region's own (tests point it at a double)
+ */
+public record Ec2Options(
+    String imageId,
+    String instanceType,
+    String subnetId,
+    List<String> securityGroupIds,
+    String keyName,
+    String instanceProfile,
+    String cluster,
+    int appPort,
+    String region,
+    URI endpointOverride) {
+
+  public static final String DEFAULT_INSTANCE_TYPE = "t3.micro";
+  public static final String DEFAULT_CLUSTER = "chat";
+  public static final int DEFAULT_APP_PORT = 7000;
+
+  public Ec2Options {
+    if (blankToNull(imageId) == null) {
+      throw new IllegalArgumentException("ec2 imageId is required");
+    }
+    instanceType = orDefault(instanceType, DEFAULT_INSTANCE_TYPE);
+    subnetId = blankToNull(subnetId);
+    securityGroupIds = securityGroupIds == null ? List.of() : securityGroupIds.stream()
+        .map(Ec2Options::blankToNull).filter(id -> id != null).toList();
+    keyName = blankToNull(keyName);
+    instanceProfile = blankToNull(instanceProfile);
+    cluster = orDefault(cluster, DEFAULT_CLUSTER);
+    if (appPort == 0) {
+      appPort = DEFAULT_APP_PORT;
+    }
+    if (appPort < 1 || appPort > 65535) {
+      throw new IllegalArgumentException("ec2 appPort out of range: " + appPort);
+    }
+    region = blankToNull(region);
+  }
+
+  /** Options with every default and only an image; the rest is set through the {@code with} methods. */
+  public static Ec2Options of(String imageId) {
+    return new Ec2Options(imageId, null, null, List.of(), null, null, null, 0, null, null);
+  }
+
+  /**
+   * Reads the keys named like the components. {@code securityGroupIds} is a JSON array, though a
+   * comma-separated string is accepted too since such configs often come from environment variables.
+   */
+  public static Ec2Options fromJson(JsonObject json) {
+    if (json == null) {
+      throw new IllegalArgumentException("ec2 options missing");
+    }
+    String endpoint = blankToNull(json.getString("endpointOverride"));
+    return new Ec2Options(
+        json.getString("imageId"),
+        json.getString("instanceType"),
+        json.getString("subnetId"),
+        stringList(json.getValue("securityGroupIds")),
+        json.getString("keyName"),
+        json.getString("instanceProfile"),
+        json.getString("cluster"),
+        port(json.getValue("appPort")),
+        json.getString("region"),
+        endpoint == null ? null : URI.create(endpoint));
+  }
+
+  /** True when {@link #instanceProfile()} must be sent as an ARN rather than a name. */
+  public boolean instanceProfileIsArn() {
+    return instanceProfile != null && instanceProfile.startsWith("arn:");
+  }
+
+  public Ec2Options withInstanceType(String value) {
+    return new Ec2Options(imageId, value, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride);
+  }
+
+  public Ec2Options withSubnetId(String value) {
+    return new Ec2Options(imageId, instanceType, value, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride);
+  }
+
+  public Ec2Options withSecurityGroupIds(List<String> value) {
+    return new Ec2Options(imageId, instanceType, subnetId, value, keyName, instanceProfile, cluster, appPort, region, endpointOverride);
+  }
+
+  public Ec2Options withKeyName(String value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, value, instanceProfile, cluster, appPort, region, endpointOverride);
+  }
+
+  public Ec2Options withInstanceProfile(String value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, value, cluster, appPort, region, endpointOverride);
+  }
+
+  public Ec2Options withCluster(String value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, value, appPort, region, endpointOverride);
+  }
+
+  public Ec2Options withAppPort(int value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, value, region, endpointOverride);
+  }
+
+  public Ec2Options withRegion(String value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, value, endpointOverride);
+  }
+
+  public Ec2Options withEndpointOverride(URI value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, value);
+  }
+
+  private static List<String> stringList(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof JsonArray array) {
+      List<String> out = new ArrayList<>(array.size());
+      for (Object item : array) {
+        out.add(item == null ? null : item.toString());
+      }
+      return out;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(item -> item == null ? null : item.toString()).toList();
+    }
+    if (value instanceof String text) {
+      return List.of(text.split(","));
+    }
+    throw new IllegalArgumentException("ec2 securityGroupIds must be an array, got " + value);
+  }
+
+  private static int port(Object value) {
+    if (value == null) {
+      return DEFAULT_APP_PORT;
+    }
+    if (value instanceof Number number) {
+      return number.intValue();
+    }
+    try {
+      return Integer.parseInt(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("ec2 appPort is not a number: " + value);
+    }
+  }
+
+  private static String orDefault(String value, String fallback) {
+    String v = blankToNull(value);
+    return v == null ? fallback : v;
+  }
+
+  private static String blankToNull(String value) {
+    if (value == null) {
+      return null;
+    }
+    String trimmed = value.trim();
+    return trimmed.isEmpty() ? null : trimmed;
+  }
+}

@@ -1,0 +1,42 @@
+package chat.messaging;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Channel ids and the broker addresses they map to. Ids are random, so knowing a user's or a
+ * group's name is not enough to read its messages. A personal channel is a queue (anycast), a
+ * group channel a topic (multicast); the prefixes are the ones ActiveMQ Classic understands
+ * natively and the embedded Artemis broker is configured with, on AMQP; STOMP clients use
+ * {@code /queue/} and {@code /topic/} for the same addresses.
+ */
+public final class Channels {
+  public static final String QUEUE_PREFIX = "queue://";
+  public static final String TOPIC_PREFIX = "topic://";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Channels() { }
+
+  public static String newPersonal() {
+    return "u-" + random(16);
+  }
+
+  public static String newGroup() {
+    return "g-" + random(16);
+  }
+
+  /** A random hex string of {@code bytes} bytes of entropy (tokens use it too). */
+  public static String random(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  public static String personalAddress(String channel) {
+    return QUEUE_PREFIX + channel;
+  }
+
+  public static String groupAddress(String channel) {
+    return TOPIC_PREFIX + channel;
+  }
+}

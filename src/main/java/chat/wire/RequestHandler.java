@@ -1,0 +1,11 @@
+package chat.wire;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+
+/** Answers one request text with one JSON reply. {@code local} is the address the client reached. */
+@FunctionalInterface
+public interface RequestHandler {
+  Future<JsonObject> handle(String text, SocketAddress local);
+}

@@ -1,0 +1,225 @@
+package chat.wire;
+
+import chat.protocol.Messages;
+import chat.protocol.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * The TCP side of every role. Reference mode: one request per connection, no terminator, one
+ * JSON reply, then close. Persistent mode, chosen by the client sending a newline: requests
+ * and replies are lines, answered in order, on a connection that stays open.
+ */
+public final class RequestServer {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestServer.class);
+
+  private final Vertx vertx;
+  private final WireOptions options;
+  private final RequestHandler handler;
+  private NetServer server;
+
+  public RequestServer(Vertx vertx, WireOptions options, RequestHandler handler) {
+    this.vertx = vertx;
+    this.options = options;
+    this.handler = handler;
+  }
+
+  public Future<Integer> listen(String host, int port) {
+    NetServerOptions netOptions = new NetServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setAcceptBacklog(4096)
+        .setIdleTimeout(options.idleSeconds());
+    server = vertx.createNetServer(netOptions).connectHandler(s -> new Connection(s).start());
+    return server.listen().map(NetServer::actualPort);
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** One client connection: reads requests, answers them one at a time, in order. */
+  private final class Connection {
+    private final NetSocket socket;
+    private Buffer pending = Buffer.buffer();
+    private final ArrayDeque<Buffer> lines = new ArrayDeque<>();
+    private boolean persistent;
+    private boolean busy;
+    private boolean closed;
+    private boolean ended;
+    private long timer = -1;
+
+    Connection(NetSocket socket) {
+      this.socket = socket;
+    }
+
+    void start() {
+      socket.handler(this::onData);
+      socket.endHandler(v -> onEnd());
+      socket.closeHandler(v -> {
+        closed = true;
+        cancelTimer();
+      });
+      socket.exceptionHandler(e -> LOG.debug("connection error: {}", e.getMessage()));
+      timer = vertx.setTimer(options.firstByteMillis(), id -> {
+        timer = -1;
+        if (pending.length() == 0 && !persistent && !busy) {
+          socket.close();
+        }
+      });
+    }
+
+    private void onData(Buffer data) {
+      if (closed) {
+        return;
+      }
+      cancelTimer();
+      pending.appendBuffer(data);
+      int from = 0;
+      for (int i = 0; i < pending.length(); i++) {
+        if (pending.getByte(i) == '\n') {
+          persistent = true;
+          lines.add(pending.getBuffer(from, i));
+          from = i + 1;
+        }
+      }
+      if (from > 0) {
+        pending = pending.getBuffer(from, pending.length());
+      }
+      if (pending.length() > options.maxRequestBytes()) {
+        tooLong();
+        return;
+      }
+      if (lines.size() >= options.maxPipelined()) {
+        socket.pause();
+      }
+      if (!persistent && pending.length() > 0) {
+        timer = vertx.setTimer(options.quietMillis(), id -> {
+          timer = -1;
+          finishReferenceRequest();
+        });
+      }
+      next();
+    }
+
+    private void onEnd() {
+      ended = true;
+      cancelTimer();
+      if (pending.length() > 0) {
+        if (persistent) {
+          lines.add(pending);
+          pending = Buffer.buffer();
+          next();
+        } else {
+          finishReferenceRequest();
+        }
+      } else if (!busy && lines.isEmpty()) {
+        socket.close();
+      }
+    }
+
+    private void finishReferenceRequest() {
+      if (busy || persistent || closed) {
+        return;
+      }
+      Buffer request = pending;
+      pending = Buffer.buffer();
+      busy = true;
+      answer(request).onComplete(ar -> write(ar.result(), false));
+    }
+
+    /** Answers the next queued line of a persistent connection, if none is being answered. */
+    private void next() {
+      if (busy || lines.isEmpty() || closed) {
+        return;
+      }
+      busy = true;
+      Buffer line = lines.poll();
+      if (lines.size() < options.maxPipelined()) {
+        socket.resume();
+      }
+      answer(line).onComplete(ar -> write(ar.result(), true));
+    }
+
+    private Future<JsonObject> answer(Buffer raw) {
+      String text;
+      try {
+        text = decode(raw);
+      } catch (CharacterCodingException e) {
+        return Future.succeededFuture(Reply.fail(Messages.NOT_UTF8));
+      }
+      try {
+        return handler.handle(text, socket.localAddress())
+            .recover(e -> {
+              LOG.warn("request failed: {}", e.toString());
+              return Future.succeededFuture(Reply.fail(Messages.UNAVAILABLE));
+            });
+      } catch (RuntimeException e) {
+        LOG.warn("request failed", e);
+        return Future.succeededFuture(Reply.fail(Messages.UNAVAILABLE));
+      }
+    }
+
+    private void write(JsonObject reply, boolean line) {
+      busy = false;
+      if (closed) {
+        return;
+      }
+      Buffer out = reply.toBuffer();
+      if (line) {
+        socket.write(out.appendByte((byte) '\n'));
+        if (lines.isEmpty() && ended) {
+          socket.close();
+        } else {
+          next();
+        }
+      } else {
+        socket.write(out).onComplete(x -> socket.close());
+      }
+    }
+
+    private void tooLong() {
+      socket.pause();
+      pending = Buffer.buffer();
+      lines.clear();
+      cancelTimer();
+      closed = true;
+      socket.write(Reply.fail(Messages.TOO_LONG).toBuffer().appendByte((byte) '\n'))
+          .onComplete(x -> socket.close());
+    }
+
+    private void cancelTimer() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+  }
+
+  private static String decode(Buffer raw) throws CharacterCodingException {
+    byte[] bytes = raw.getBytes();
+    int end = bytes.length;
+    if (end > 0 && bytes[end - 1] == '\r') {
+      end--;
+    }
+    return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes, 0, end))
+        .toString();
+  }
+}
