@@ -1,0 +1,187 @@
+package chat.it;
+
+import chat.ChatServer;
+import chat.config.ChatConfig;
+import chat.support.TestServers;
+import chat.support.Wire;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole service in-process over real sockets, with the real broker and store. */
+class ServiceIntegrationTest {
+  @TempDir
+  Path data;
+  private Vertx vertx;
+  private ChatServer server;
+  private ChatConfig config;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    startServer();
+  }
+
+  private void startServer() throws Exception {
+    config = TestServers.config(data, Map.of());
+    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close().await(30, TimeUnit.SECONDS);
+    }
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private JsonObject ask(String text) throws IOException {
+    return Wire.reference(server.loginPort(), text);
+  }
+
+  private String message(String text) throws IOException {
+    return ask(text).getString("message");
+  }
+
+  private String login(String user, String password) throws IOException {
+    JsonObject reply = ask("login " + user + " " + password);
+    assertEquals("Success!", reply.getString("message"), reply.encode());
+    return reply.getString("token");
+  }
+
+  @Test
+  void loginTwiceReturnsSameTokenAndTheReplyNamesServerBrokerAndChannels() throws Exception {
+    assertEquals("Success!", message("register alice pw"));
+    JsonObject first = ask("login alice pw");
+    JsonObject second = ask("login alice pw");
+    assertEquals(first.getString("token"), second.getString("token"));
+    assertEquals(32, first.getString("token").length());
+    JsonObject app = first.getJsonObject("server");
+    assertEquals(server.appPort(), app.getInteger("port"));
+    assertTrue(first.getString("broker").startsWith("amqp://127.0.0.1:"));
+    JsonArray channels = first.getJsonArray("channel");
+    assertEquals(0, channels.getJsonObject(0).getInteger("type"));
+    assertTrue(channels.getJsonObject(0).getString("channel").startsWith("u-"));
+  }
+
+  @Test
+  void applicationServerAndLoginServerGiveTheSameAnswers() throws Exception {
+    message("register a pw");
+    message("register b pw");
+    String ta = login("a", "pw");
+    login("b", "pw");
+    assertEquals("Success!", Wire.reference(server.appPort(), "invite " + ta + " b").getString("message"));
+    // an older client sends everything to the login server, which forwards
+    assertEquals("Already invited", message("invite " + ta + " b"));
+    assertEquals("Not login yet", Wire.reference(server.appPort(), "invite nosuchtoken b").getString("message"));
+    assertEquals("Unknown command inv", Wire.reference(server.appPort(), "inv x").getString("message"));
+    JsonObject list = ask("list-invite " + ta);
+    assertEquals(new JsonArray(), list.getJsonArray("invite"));
+    assertTrue(!list.containsKey("message"), "list replies carry no message key");
+  }
+
+  @Test
+  void restartKeepsEveryPieceOfData() throws Exception {
+    message("register a pa");
+    message("register b pb");
+    message("register c pc");
+    String ta = login("a", "pa");
+    String tb = login("b", "pb");
+    String tc = login("c", "pc");
+    assertEquals("Success!", message("invite " + ta + " b"));
+    assertEquals("Success!", message("accept-invite " + tb + " a"));
+    assertEquals("Success!", message("invite " + tc + " a"));
+    assertEquals("Success!", message("post " + tb + " hello from b"));
+    assertEquals("Success!", message("create-group " + ta + " club"));
+    assertEquals("Success!", message("join-group " + tb + " club"));
+
+    server.close().await(30, TimeUnit.SECONDS);
+    server = null;
+    startServer();
+
+    assertEquals("b is already used", message("register b other"));
+    assertEquals(new JsonArray().add("b"), ask("list-friend " + ta).getJsonArray("friend"), "friends and tokens kept");
+    assertEquals(new JsonArray().add("c"), ask("list-invite " + ta).getJsonArray("invite"), "invitations kept");
+    assertEquals(new JsonArray().add(new JsonObject().put("id", "b").put("message", "hello from b")),
+        ask("receive-post " + ta).getJsonArray("post"), "posts kept");
+    assertEquals(new JsonArray().add("club"), ask("list-joined " + tb).getJsonArray("group"), "groups kept");
+    assertEquals(ta, login("a", "pa"), "the token survives a restart");
+    assertEquals("No such user or password error", message("login a wrong"));
+  }
+
+  @Test
+  void stompSubscriberOfTheQueueSeesTheDeliveryBody() throws Exception {
+    message("register a pa");
+    message("register b pb");
+    String ta = login("a", "pa");
+    JsonObject loginB = ask("login b pb");
+    String tb = loginB.getString("token");
+    message("invite " + ta + " b");
+    message("accept-invite " + tb + " a");
+    String channel = loginB.getJsonArray("channel").getJsonObject(0).getString("channel");
+    int stompPort = config.json().getJsonObject("broker").getInteger("stompPort");
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", stompPort), 5_000);
+      s.setSoTimeout(10_000);
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      s.getOutputStream().write(("CONNECT\naccept-version:1.2\nhost:localhost\n\n\0").getBytes(StandardCharsets.UTF_8));
+      assertTrue(frame(in).startsWith("CONNECTED"));
+      s.getOutputStream().write(("SUBSCRIBE\nid:1\ndestination:/queue/" + channel + "\nack:auto\nreceipt:r1\n\n\0")
+          .getBytes(StandardCharsets.UTF_8));
+      assertTrue(frame(in).startsWith("RECEIPT"));
+      assertEquals("Success!", message("send " + ta + " b hello over stomp"));
+      String msg = frame(in);
+      assertTrue(msg.startsWith("MESSAGE"), msg);
+      JsonObject body = new JsonObject(msg.substring(msg.indexOf("\n\n") + 2));
+      assertEquals(new JsonObject().put("type", 0).put("from", "a").put("to", "b").put("message", "hello over stomp"), body);
+    }
+  }
+
+  @Test
+  void deletedUserLeavesNoTrace() throws Exception {
+    message("register a pa");
+    message("register b pb");
+    String ta = login("a", "pa");
+    String tb = login("b", "pb");
+    message("invite " + ta + " b");
+    message("accept-invite " + tb + " a");
+    message("post " + ta + " bye");
+    message("create-group " + ta + " g");
+    assertEquals("Success!", message("delete " + ta));
+    assertEquals("Not login yet", message("list-friend " + ta));
+    assertEquals(new JsonArray(), ask("list-friend " + tb).getJsonArray("friend"));
+    assertEquals(new JsonArray(), ask("receive-post " + tb).getJsonArray("post"));
+    assertEquals(new JsonArray().add("g"), ask("list-group " + tb).getJsonArray("group"), "groups stay");
+    assertEquals("Success!", message("register a again"));
+    assertNotNull(login("a", "again"));
+  }
+
+  private static String frame(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) > 0) {
+      out.write(b);
+    }
+    String f = out.toString(StandardCharsets.UTF_8);
+    return f.startsWith("\n") ? f.strip() : f;
+  }
+}

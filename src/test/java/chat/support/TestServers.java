@@ -1,0 +1,35 @@
+package chat.support;
+
+import chat.ChatServer;
+import chat.config.ChatConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Starts the whole service in-process on loopback, with free ports and its own data directory. */
+public final class TestServers {
+  private TestServers() { }
+
+  public static ChatConfig config(Path dataDir, Map<String, String> overrides) throws IOException {
+    JsonObject json = ChatConfig.defaults();
+    json.put("host", "127.0.0.1").put("port", 0).put("dataDir", dataDir.toString());
+    json.getJsonObject("broker").put("amqpPort", 0).put("stompPort", 0);
+    json.getJsonObject("store").put("port", 0);
+    // tests log in often: a cheap hash keeps them fast, the code path is the same
+    json.getJsonObject("passwords").put("iterations", 1000);
+    overrides.forEach((k, v) -> ChatConfig.set(json, k, v));
+    return new ChatConfig(json);
+  }
+
+  public static Future<ChatServer> start(Vertx vertx, Path dataDir) throws IOException {
+    return start(vertx, dataDir, Map.of());
+  }
+
+  public static Future<ChatServer> start(Vertx vertx, Path dataDir, Map<String, String> overrides) throws IOException {
+    return ChatServer.start(vertx, config(dataDir, overrides), ChatServer.Role.ALL);
+  }
+}
