@@ -1,10 +1,20 @@
 package chat;
 
 import chat.app.AppService;
-import chat.app.AppVerticle;
+import chat.app.AppInstanceVerticle;
+import chat.fleet.Ec2InstanceProvider;
+import chat.fleet.Ec2Options;
+import chat.fleet.EventBusFleet;
+import chat.fleet.FleetOptions;
+import chat.fleet.FleetVerticle;
+import chat.fleet.InProcessInstanceProvider;
+import chat.fleet.InstanceProvider;
+import chat.fleet.InstanceSpec;
+import chat.fleet.LocalProcessInstanceProvider;
+import chat.login.AdminVerticle;
+import chat.messaging.Channels;
+import io.vertx.core.json.JsonObject;
 import chat.config.ChatConfig;
-import chat.fleet.AppAddress;
-import chat.fleet.StaticFleet;
 import chat.login.Forwarder;
 import chat.login.LoginService;
 import chat.login.LoginVerticle;
@@ -71,14 +81,14 @@ public final class ChatServer {
       }
       return null;
     }).compose(v -> {
-      Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.store().getString("url") : config.localStoreUrl()));
+      Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.remoteStoreUrl("127.0.0.1") : config.localStoreUrl()));
       onStop(db::close);
       return Schema.migrate(db).map(db);
     }).compose(db -> {
       AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
       onStop(messenger::close);
-      return messenger.start().map(x -> startApp(db, messenger)).compose(x -> x).map(db);
-    }).compose(db -> role == Role.APP ? Future.succeededFuture() : startLogin(db, broker));
+      return role == Role.APP ? startAppRole(db, messenger, broker) : startLoginRole(db, messenger, broker);
+    });
   }
 
   private void startEmbedded(BrokerOptions broker) throws Exception {
@@ -95,20 +105,67 @@ public final class ChatServer {
     }
   }
 
-  private Future<Void> startApp(Db db, AmqpMessenger messenger) {
-    AppVerticle app = new AppVerticle(new AppService(db, messenger), config.wireOptions(),
-        role == Role.APP ? config.host() : "127.0.0.1", role == Role.APP ? config.port() : config.app().getInteger("port"));
-    return deploy(app).onSuccess(x -> appPort = app.port());
+  /** {@code --role=app}: one application instance that registers with the fleet over the broker. */
+  private Future<Void> startAppRole(Db db, AmqpMessenger messenger, BrokerOptions broker) {
+    JsonObject app = config.app();
+    String id = app.getString("instanceId", "");
+    String advertise = app.getString("advertiseHost", "");
+    AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(), broker,
+        id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
+        advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
+        app.getLong("heartbeatMillis", 1000L));
+    return deploy(instance).onSuccess(x -> appPort = instance.port());
   }
 
-  private Future<Void> startLogin(Db db, BrokerOptions broker) {
-    WireClient wire = new WireClient(vertx, 10_000);
+  /** The login role: login server, fleet, and the provider that starts application instances. */
+  private Future<Void> startLoginRole(Db db, AmqpMessenger messenger, BrokerOptions broker) {
+    InstanceProvider provider = provider(db, messenger, broker);
+    onStop(provider::close);
+    FleetOptions fleetOptions = FleetOptions.fromJson(config.fleet());
+    String advertise = fleetAdvertiseHost();
+    String instanceBroker = config.json().getJsonObject("broker").getString("url", "").isEmpty()
+        ? "amqp://" + advertise + ":" + broker.amqpPort() : broker.url();
+    String instanceStore = config.remoteStoreUrl(advertise);
+    FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
+        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster()));
+    WireClient wire = new WireClient(vertx, 30_000);
     onStop(wire::close);
-    StaticFleet fleet = new StaticFleet(new AppAddress("app-0", "127.0.0.1", appPort));
-    LoginService service = new LoginService(vertx, db, fleet, new Passwords(config.passwordIterations()),
-        new Forwarder(wire), broker.url());
+    LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
+        new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url());
     LoginVerticle login = new LoginVerticle(service, config.wireOptions(), config.host(), config.port());
-    return deploy(login).onSuccess(x -> loginPort = login.port());
+    return deploy(fleet)
+        .compose(v -> deploy(login))
+        .onSuccess(x -> loginPort = login.port())
+        .compose(v -> config.adminPort() > 0 ? deploy(new AdminVerticle(config.host(), config.adminPort()))
+            : Future.succeededFuture());
+  }
+
+  private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
+    String name = config.fleet().getString("provider", "local");
+    return switch (name) {
+      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", LOCAL_JVM_OPTIONS);
+      case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
+        AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(),
+            broker, spec.instanceId(), "127.0.0.1", 0, "127.0.0.1", spec.capacity(),
+            config.app().getLong("heartbeatMillis", 1000L));
+        return vertx.deployVerticle(instance);
+      });
+      case "ec2" -> new Ec2InstanceProvider(vertx, Ec2Options.fromJson(config.fleet().getJsonObject("ec2", new JsonObject())));
+      default -> throw new IllegalArgumentException("unknown provider " + name + " (local, inprocess or ec2)");
+    };
+  }
+
+  /** JVM options of local application instances: small heap, quick start. */
+  private static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xss512k");
+
+  /** The address instances use to reach this login role's broker and store. */
+  private String fleetAdvertiseHost() {
+    String advertise = config.fleet().getString("advertiseHost", "");
+    return advertise.isEmpty() ? reachable(config.host()) : advertise;
+  }
+
+  private static String reachable(String host) {
+    return host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
   }
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {

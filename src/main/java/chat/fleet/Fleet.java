@@ -17,4 +17,9 @@ public interface Fleet {
 
   /** The user logged out or was deleted: it no longer counts on its server. */
   Future<Void> release(User user);
+
+  /** The server could not be reached at all; the fleet may treat it as lost. */
+  default Future<Void> suspect(AppAddress server) {
+    return Future.succeededFuture();
+  }
 }

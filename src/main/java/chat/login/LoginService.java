@@ -94,13 +94,15 @@ public final class LoginService {
         return Future.succeededFuture(Reply.fail(Messages.BAD_LOGIN));
       }
       return vertx.executeBlocking(() -> passwords.verify(password, creds.passwordHash()), false)
-          .compose(ok -> ok ? admit(creds.user(), local) : Future.succeededFuture(Reply.fail(Messages.BAD_LOGIN)));
+          .compose(ok -> ok ? admit(creds.user(), local) : Future.succeededFuture(Reply.fail(Messages.BAD_LOGIN)))
+          .recover(e -> e instanceof NoServer ? Future.succeededFuture(Reply.fail(Messages.NO_SERVER))
+              : Future.failedFuture(e));
     });
   }
 
   /** A checked user gets a server first, then its token: a failed assignment leaves no token behind. */
   private Future<JsonObject> admit(User user, SocketAddress local) {
-    return fleet.assign(user).compose(server ->
+    return fleet.assign(user).recover(e -> Future.failedFuture(new NoServer(e))).compose(server ->
         db.tx(c -> users.ensureToken(c, user.id(), Channels.random(16)).compose(token ->
             groups.joined(c, user.id()).map(joined -> loginReply(user, token, joined, server, local)))));
   }
@@ -128,8 +130,25 @@ public final class LoginService {
    * where that server is, so a client whose server was replaced learns the new one.
    */
   private Future<JsonObject> forward(Request r, User me, SocketAddress local) {
+    return forwardOnce(r, me, local).recover(e -> {
+      if (!(e instanceof java.net.ConnectException) && !(e.getCause() instanceof java.net.ConnectException)) {
+        return Future.failedFuture(e);
+      }
+      // the server is gone: have the fleet reassign the user, and try once more
+      return fleet.serverOf(me).compose(server -> fleet.suspect(server)).compose(v -> forwardOnce(r, me, local));
+    });
+  }
+
+  private Future<JsonObject> forwardOnce(Request r, User me, SocketAddress local) {
     return fleet.serverOf(me).compose(server -> forwarder.forward(server, r.text(me.token()))
-        .map(reply -> r.command() == Command.LOGIN ? reply : reply.put("server", advertised(server, local).toJson())));
+        .map(reply -> reply.put("server", advertised(server, local).toJson())));
+  }
+
+  /** No application server could be had for a login. */
+  private static final class NoServer extends RuntimeException {
+    NoServer(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
   }
 
   private static AppAddress advertised(AppAddress server, SocketAddress local) {

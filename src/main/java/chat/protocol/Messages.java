@@ -20,6 +20,7 @@ public final class Messages {
   public static final String NOT_UTF8 = "Request is not valid UTF-8";
   public static final String TOO_LONG = "Request too long";
   public static final String NAME_TOO_LONG = "Name too long";
+  public static final String NO_SERVER = "No application server available, try again later";
   public static final String UNAVAILABLE = "Service unavailable, try again";
   public static final String LOGIN_SERVER_ONLY = "Send this command to the login server";
 

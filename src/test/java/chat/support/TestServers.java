@@ -21,6 +21,8 @@ public final class TestServers {
     json.getJsonObject("store").put("port", 0);
     // tests log in often: a cheap hash keeps them fast, the code path is the same
     json.getJsonObject("passwords").put("iterations", 1000);
+    // application instances in this JVM unless a test asks for child processes
+    json.getJsonObject("fleet").put("provider", "inprocess");
     overrides.forEach((k, v) -> ChatConfig.set(json, k, v));
     return new ChatConfig(json);
   }

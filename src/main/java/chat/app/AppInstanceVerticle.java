@@ -1,0 +1,50 @@
+package chat.app;
+
+import chat.fleet.FleetAgent;
+import chat.messaging.BrokerOptions;
+import chat.wire.WireOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * One application instance: the application server and, once it listens, the fleet agent
+ * that registers it. Undeploying this undeploys both.
+ */
+public final class AppInstanceVerticle extends VerticleBase {
+  private final AppService service;
+  private final WireOptions wire;
+  private final BrokerOptions broker;
+  private final String instanceId;
+  private final String bindHost;
+  private final int port;
+  private final String advertiseHost;
+  private final int capacity;
+  private final long heartbeatMillis;
+  private int actualPort;
+
+  public AppInstanceVerticle(AppService service, WireOptions wire, BrokerOptions broker, String instanceId,
+                             String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis) {
+    this.service = service;
+    this.wire = wire;
+    this.broker = broker;
+    this.instanceId = instanceId;
+    this.bindHost = bindHost;
+    this.port = port;
+    this.advertiseHost = advertiseHost;
+    this.capacity = capacity;
+    this.heartbeatMillis = heartbeatMillis;
+  }
+
+  @Override
+  public Future<?> start() {
+    AppVerticle app = new AppVerticle(service, wire, bindHost, port);
+    return vertx.deployVerticle(app).compose(id -> {
+      actualPort = app.port();
+      return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis));
+    });
+  }
+
+  public int port() {
+    return actualPort;
+  }
+}

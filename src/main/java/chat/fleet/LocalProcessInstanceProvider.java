@@ -1,0 +1,142 @@
+package chat.fleet;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Application instances as child processes of the same jar on free loopback ports. Each
+ * child's pid is kept in a file under the data directory, so the next start of the login role
+ * finds the orphans of a crash; a clean stop of the login role stops every child.
+ */
+public final class LocalProcessInstanceProvider implements InstanceProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalProcessInstanceProvider.class);
+
+  private final Vertx vertx;
+  private final Path dir;
+  private final String host;
+  private final List<String> jvmOptions;
+  private final Map<String, Process> children = new ConcurrentHashMap<>();
+
+  public LocalProcessInstanceProvider(Vertx vertx, Path dataDir, String host, List<String> jvmOptions) {
+    this.vertx = vertx;
+    this.dir = dataDir.toAbsolutePath().resolve("instances");
+    this.host = host;
+    this.jvmOptions = jvmOptions;
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public Future<String> start(InstanceSpec spec) {
+    return vertx.executeBlocking(() -> {
+      Files.createDirectories(dir);
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(jvmOptions);
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add("chat.Main");
+      cmd.addAll(List.of("--role=app", "--instance-id=" + spec.instanceId(), "--broker-url=" + spec.brokerUrl(),
+          "--store-url=" + spec.storeUrl(), "--capacity=" + spec.capacity(), "--host", host, "--port", "0",
+          "--advertise-host", host, "--data-dir", dir.resolve(spec.instanceId()).toString()));
+      File log = dir.resolve(spec.instanceId() + ".log").toFile();
+      Process p = new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+          .redirectInput(ProcessBuilder.Redirect.PIPE)
+          .start();
+      String ref = Long.toString(p.pid());
+      children.put(ref, p);
+      Files.writeString(pidFile(spec.instanceId()), ref);
+      LOG.debug("started {} as pid {}, log {}", spec.instanceId(), ref, log);
+      return ref;
+    }, false);
+  }
+
+  @Override
+  public Future<Void> stop(String ref) {
+    return vertx.executeBlocking(() -> {
+      stopNow(ref);
+      return null;
+    }, false);
+  }
+
+  private void stopNow(String ref) throws IOException {
+    Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(ref));
+    if (handle.isPresent() && handle.get().isAlive()) {
+      handle.get().destroy();
+      try {
+        handle.get().onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        handle.get().destroyForcibly();
+      }
+    }
+    children.remove(ref);
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+        if (Files.readString(f).trim().equals(ref)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // nothing was ever started here
+    }
+  }
+
+  @Override
+  public Future<List<Leftover>> leftovers() {
+    return vertx.executeBlocking(() -> {
+      List<Leftover> found = new ArrayList<>();
+      if (!Files.isDirectory(dir)) {
+        return found;
+      }
+      try (var files = Files.list(dir)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+          String id = f.getFileName().toString().replace(".pid", "");
+          String ref = Files.readString(f).trim();
+          boolean ours = ProcessHandle.of(Long.parseLong(ref))
+              .filter(ProcessHandle::isAlive)
+              .flatMap(h -> h.info().commandLine())
+              .map(cmd -> cmd.contains("--instance-id=" + id))
+              .orElse(false);
+          if (ours) {
+            found.add(new Leftover(ref, id));
+          } else {
+            Files.deleteIfExists(f);
+          }
+        }
+      }
+      return found;
+    }, false);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      for (String ref : new ArrayList<>(children.keySet())) {
+        stopNow(ref);
+      }
+      return null;
+    }, false);
+  }
+
+  private Path pidFile(String instanceId) {
+    return dir.resolve(instanceId + ".pid");
+  }
+}
