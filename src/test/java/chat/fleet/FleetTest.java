@@ -1,0 +1,184 @@
+package chat.fleet;
+
+import chat.ChatServer;
+import chat.config.ChatConfig;
+import chat.support.TestServers;
+import chat.support.Wire;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Assignment, scale out and scale in, with application instances in this JVM registering over the broker. */
+class FleetTest {
+  @TempDir
+  Path data;
+  private Vertx vertx;
+  private ChatServer server;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (server != null) {
+      server.close().await(30, TimeUnit.SECONDS);
+    }
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private ChatConfig start(Map<String, String> overrides) throws Exception {
+    ChatConfig config = TestServers.config(data, overrides);
+    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
+    return config;
+  }
+
+  private JsonObject ask(String text) throws Exception {
+    return Wire.reference(server.loginPort(), text);
+  }
+
+  private JsonArray instances() throws Exception {
+    return vertx.eventBus().<JsonObject>request(FleetVerticle.SNAPSHOT, null).await(10, TimeUnit.SECONDS)
+        .body().getJsonArray("instances");
+  }
+
+  @Test
+  void thirtyConcurrentFirstLoginsStartExactlyThreeInstances() throws Exception {
+    start(Map.of());
+    for (int i = 0; i < 30; i++) {
+      assertEquals("Success!", ask("register u" + i + " p").getString("message"));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(30);
+    try {
+      List<Callable<JsonObject>> logins = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String user = "u" + i;
+        logins.add(() -> ask("login " + user + " p"));
+      }
+      Set<String> servers = new HashSet<>();
+      for (Future<JsonObject> f : pool.invokeAll(logins, 90, TimeUnit.SECONDS)) {
+        JsonObject reply = f.get();
+        assertEquals("Success!", reply.getString("message"), reply.encode());
+        servers.add(reply.getJsonObject("server").getString("id"));
+      }
+      assertEquals(3, servers.size(), "three servers for thirty users");
+      JsonArray list = instances();
+      assertEquals(3, list.size(), list.encode());
+      for (int i = 0; i < list.size(); i++) {
+        assertEquals("ready", list.getJsonObject(i).getString("state"));
+        assertEquals(10, list.getJsonObject(i).getInteger("users"));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void loggingInAgainKeepsTheServerAndCountsOnce() throws Exception {
+    start(Map.of("fleet.capacity", "2"));
+    ask("register a p");
+    ask("register b p");
+    String first = ask("login a p").getJsonObject("server").getString("id");
+    for (int i = 0; i < 49; i++) {
+      assertEquals(first, ask("login a p").getJsonObject("server").getString("id"));
+    }
+    assertEquals(first, ask("login b p").getJsonObject("server").getString("id"), "a counts once: b still fits");
+    assertEquals(1, instances().size());
+  }
+
+  @Test
+  void idleInstancesStopAfterTheGracePeriodAndBusyOnesNever() throws Exception {
+    ChatConfig config = start(Map.of("fleet.capacity", "2", "fleet.graceSeconds", "1", "adminPort", "0"));
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ask("register g" + i + " p");
+      tokens.add(ask("login g" + i + " p").getString("token"));
+    }
+    assertEquals(2, instances().size());
+    // the second instance holds g2 alone; logging g0 and g1 out empties the first
+    assertEquals("Bye!", ask("logout " + tokens.get(0)).getString("message"));
+    assertEquals("Success!", ask("delete " + tokens.get(1)).getString("message"));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (instances().size() > 1 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    JsonArray left = instances();
+    assertEquals(1, left.size(), left.encode());
+    assertEquals(1, left.getJsonObject(0).getInteger("users"));
+    Thread.sleep(2_000);
+    assertEquals(1, instances().size(), "an instance with a user is never stopped");
+    assertEquals("Success!", ask("post " + tokens.get(2) + " still here").getString("message"));
+    ask("delete " + tokens.get(2));
+    deadline = System.currentTimeMillis() + 10_000;
+    while (!instances().isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(instances().isEmpty(), "the last idle instance stops too");
+  }
+
+  @Test
+  void warmSparesAreKeptReady() throws Exception {
+    start(Map.of("fleet.warmSpares", "1", "fleet.graceSeconds", "1"));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while ((instances().isEmpty() || !"ready".equals(instances().getJsonObject(0).getString("state")))
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(1, instances().size());
+    ask("register w p");
+    ask("login w p");
+    deadline = System.currentTimeMillis() + 10_000;
+    while (instances().size() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(2, instances().size(), "a new spare replaces the one taken");
+    Thread.sleep(2_000);
+    assertEquals(2, instances().size(), "the spare is not stopped for being idle");
+  }
+
+  @Test
+  void adminEndpointListsTheFleet() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    start(Map.of("adminPort", String.valueOf(port)));
+    ask("register x p");
+    JsonObject login = ask("login x p");
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fleet")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    JsonObject only = new JsonObject(r.body()).getJsonArray("instances").getJsonObject(0);
+    assertEquals(login.getJsonObject("server").getString("id"), only.getString("id"));
+    assertEquals("ready", only.getString("state"));
+    assertEquals(1, only.getInteger("users"));
+    assertEquals("127.0.0.1", only.getString("host"));
+    assertEquals(login.getJsonObject("server").getInteger("port"), only.getInteger("port"));
+    assertTrue(only.getString("startedAt").endsWith("Z"));
+  }
+}
