@@ -5,10 +5,17 @@ import chat.protocol.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +68,7 @@ public final class RequestServer {
     private boolean busy;
     private boolean closed;
     private boolean ended;
+    private boolean refusing;
     private long timer = -1;
 
     Connection(NetSocket socket) {
@@ -68,6 +76,7 @@ public final class RequestServer {
     }
 
     void start() {
+      allowHalfClose();
       socket.handler(this::onData);
       socket.endHandler(v -> onEnd());
       socket.closeHandler(v -> {
@@ -84,7 +93,11 @@ public final class RequestServer {
     }
 
     private void onData(Buffer data) {
-      if (closed) {
+      if (data.length() == 0) {
+        onEnd(); // the client half-closed: see allowHalfClose
+        return;
+      }
+      if (closed || refusing) {
         return;
       }
       cancelTimer();
@@ -92,6 +105,10 @@ public final class RequestServer {
       int from = 0;
       for (int i = 0; i < pending.length(); i++) {
         if (pending.getByte(i) == '\n') {
+          if (i - from > options.maxRequestBytes()) {
+            tooLong();
+            return;
+          }
           persistent = true;
           lines.add(pending.getBuffer(from, i));
           from = i + 1;
@@ -116,7 +133,33 @@ public final class RequestServer {
       next();
     }
 
+    /**
+     * A client's half-close ends its request. By default Netty closes the whole connection when
+     * the input ends, and the answer could no longer be written: keep the output open instead,
+     * and turn the end of input into an empty read, which Netty never delivers otherwise, so it
+     * reaches {@link #onData} after every byte before it, even while reading is paused.
+     */
+    private void allowHalfClose() {
+      if (!(socket instanceof NetSocketInternal internal)) {
+        return;
+      }
+      Channel channel = internal.channelHandlerContext().channel();
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      channel.pipeline().addFirst("halfClose", new ChannelInboundHandlerAdapter() {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+          if (event instanceof ChannelInputShutdownEvent) {
+            ctx.fireChannelRead(Unpooled.EMPTY_BUFFER);
+          }
+          ctx.fireUserEventTriggered(event);
+        }
+      });
+    }
+
     private void onEnd() {
+      if (ended || closed) {
+        return;
+      }
       ended = true;
       cancelTimer();
       if (pending.length() > 0) {
@@ -149,7 +192,7 @@ public final class RequestServer {
       }
       busy = true;
       Buffer line = lines.poll();
-      if (lines.size() < options.maxPipelined()) {
+      if (!refusing && lines.size() < options.maxPipelined()) {
         socket.resume();
       }
       answer(line).onComplete(ar -> write(ar.result(), true));
@@ -182,7 +225,9 @@ public final class RequestServer {
       Buffer out = reply.toBuffer();
       if (line) {
         socket.write(out.appendByte((byte) '\n'));
-        if (lines.isEmpty() && ended) {
+        if (refusing && lines.isEmpty()) {
+          refuse();
+        } else if (lines.isEmpty() && ended) {
           socket.close();
         } else {
           next();
@@ -192,11 +237,23 @@ public final class RequestServer {
       }
     }
 
+    /**
+     * Stops reading; the complete lines read before the long one are still answered, in order,
+     * then the refusal is written and the connection closed.
+     */
     private void tooLong() {
       socket.pause();
+      refusing = true;
       pending = Buffer.buffer();
-      lines.clear();
       cancelTimer();
+      if (!busy && lines.isEmpty()) {
+        refuse();
+      } else {
+        next();
+      }
+    }
+
+    private void refuse() {
       closed = true;
       socket.write(Reply.fail(Messages.TOO_LONG).toBuffer().appendByte((byte) '\n'))
           .onComplete(x -> socket.close());

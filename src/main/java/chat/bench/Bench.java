@@ -1,0 +1,795 @@
+package chat.bench;
+
+import io.vertx.amqp.AmqpClient;
+import io.vertx.amqp.AmqpClientOptions;
+import io.vertx.amqp.AmqpConnection;
+import io.vertx.amqp.AmqpMessage;
+import io.vertx.amqp.AmqpReceiver;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load generator for an already running chat service: sets up pairs of friends with a group
+ * each, drives a fixed command mix from {@code --clients} threads, measures command latency
+ * and broker delivery latency (send to receipt over AMQP), prints a report, and deletes its
+ * users. Contacts only the given host and loopback addresses; every phase is bounded in time.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Drives a running chat service with a fixed command mix and reports latencies.")
+public final class Bench implements Callable<Integer> {
+  @Option(names = "--host", description = "login server address (default: ${DEFAULT-VALUE})")
+  String host = "127.0.0.1";
+  @Option(names = "--port", description = "login server port (default: ${DEFAULT-VALUE})")
+  int port = 8888;
+  @Option(names = "--clients", description = "concurrent clients, two users each (default: ${DEFAULT-VALUE})")
+  int clients = 50;
+  @Option(names = "--seconds", description = "measured duration in seconds (default: ${DEFAULT-VALUE})")
+  int seconds = 20;
+  @Option(names = "--warmup", description = "warm-up seconds before measuring (default: ${DEFAULT-VALUE})")
+  int warmup = 3;
+  @Option(names = "--prefix", description = "user and group name prefix (default: random)")
+  String prefix;
+  @Option(names = "--mode", description = "reference (a connection per request, no terminator) or persistent "
+      + "(newline-terminated requests on kept-open connections) (default: ${DEFAULT-VALUE})")
+  Transport.Mode mode = Transport.Mode.reference;
+  @Option(names = "--drain", description = "seconds to wait for outstanding deliveries after the load (default: ${DEFAULT-VALUE})")
+  int drainSeconds = 5;
+  @Option(names = "--setup-timeout", description = "seconds allowed for setup (default: ${DEFAULT-VALUE})")
+  int setupTimeoutSeconds = 180;
+
+  /** Posts the friend makes during setup, so receive-post returns a fixed, non-empty list. */
+  private static final int FRIEND_POSTS = 3;
+  private static final int MAX_CLIENTS = 2_000;
+  private static final int SETUP_THREADS = 8;
+  private static final String BAD_LOGIN = "No such user or password error";
+
+  /** The commands of the mix, in the order every client repeats them. */
+  enum Cmd {
+    POST("post"), RECEIVE_POST("receive-post"), LIST_FRIEND("list-friend"), LIST_INVITE("list-invite"),
+    LIST_GROUP("list-group"), LIST_JOINED("list-joined"), SEND("send"), SEND_GROUP("send-group");
+
+    final String word;
+
+    Cmd(String word) {
+      this.word = word;
+    }
+  }
+
+  private final PrintStream out = System.out;
+  private final PrintStream err = System.err;
+  private InetSocketAddress loginServer;
+  private InetAddress hostAddress;
+  private Vertx vertx;
+  private final Map<String, AmqpConnection> brokers = new LinkedHashMap<>();
+  private final List<AmqpReceiver> receivers = new ArrayList<>();
+
+  // the measured window, in System.nanoTime(); nothing counts before it is set
+  private volatile long measureStart = Long.MAX_VALUE;
+  private volatile long measureEnd = Long.MAX_VALUE;
+  private final Samples directLatency = new Samples();
+  private final Samples groupLatency = new Samples();
+  private final AtomicLong deliveriesOutside = new AtomicLong();
+  private final AtomicLong deliveriesUnreadable = new AtomicLong();
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Bench()).execute(args);
+    System.exit(code);
+  }
+
+  /** A bench user: its name and, once logged in, where it is served. */
+  static final class User {
+    final String name;
+    volatile boolean registered;
+    volatile String token;
+    InetSocketAddress server;
+    String broker;
+    String personalChannel;
+
+    User(String name) {
+      this.name = name;
+    }
+  }
+
+  /** One client: user {@code a} drives the load, its friend {@code b} receives; both are in the group. */
+  static final class Pair {
+    final int index;
+    final User a;
+    final User b;
+    final String group;
+    String groupChannel;
+
+    Pair(int index, User a, User b, String group) {
+      this.index = index;
+      this.a = a;
+      this.b = b;
+      this.group = group;
+    }
+  }
+
+  static final class SetupException extends Exception {
+    SetupException(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    String invalid = validate();
+    if (invalid != null) {
+      err.println("bench: " + invalid);
+      return 2;
+    }
+    if (prefix == null) {
+      byte[] b = new byte[3];
+      new SecureRandom().nextBytes(b);
+      prefix = "bn" + HexFormat.of().formatHex(b);
+    }
+    try {
+      hostAddress = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      err.println("bench: unknown host " + host);
+      return 1;
+    }
+    loginServer = new InetSocketAddress(hostAddress, port);
+    String unreachable = probe();
+    if (unreachable != null) {
+      err.println("bench: the chat service is not reachable at " + host + ":" + port + ": " + unreachable);
+      return 1;
+    }
+
+    List<Pair> pairs = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      pairs.add(new Pair(i, new User(prefix + "u" + (2 * i)), new User(prefix + "u" + (2 * i + 1)), prefix + "g" + i));
+    }
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+    try {
+      long setupStart = System.nanoTime();
+      err.printf("bench: setting up %d users, %d friend pairs, %d groups on %s:%d (%s mode)%n",
+          2 * clients, clients, clients, host, port, mode);
+      String failure = setup(pairs);
+      if (failure != null) {
+        err.println("bench: setup failed: " + failure);
+        return 1;
+      }
+      double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
+      err.printf("bench: setup done in %.1f s; warm-up %d s, then measuring %d s%n", setupSeconds, warmup, seconds);
+      Load load = load(pairs);
+      long expectedDirect = load.sendOk;
+      long expectedGroup = 2 * load.sendGroupOk;
+      drain(expectedDirect, expectedGroup);
+      report(load, setupSeconds, expectedDirect, expectedGroup);
+      return 0;
+    } finally {
+      closeBroker();
+      cleanup(pairs);
+      try {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // leaving anyway
+      }
+    }
+  }
+
+  private String validate() {
+    if (clients < 1 || clients > MAX_CLIENTS) {
+      return "--clients must be between 1 and " + MAX_CLIENTS;
+    }
+    if (seconds < 1 || seconds > 3600) {
+      return "--seconds must be between 1 and 3600";
+    }
+    if (warmup < 0 || warmup > 600) {
+      return "--warmup must be between 0 and 600";
+    }
+    if (drainSeconds < 0 || drainSeconds > 600) {
+      return "--drain must be between 0 and 600";
+    }
+    if (setupTimeoutSeconds < 1 || setupTimeoutSeconds > 3600) {
+      return "--setup-timeout must be between 1 and 3600";
+    }
+    if (port < 1 || port > 65535) {
+      return "--port must be between 1 and 65535";
+    }
+    if (prefix != null && !prefix.matches("[A-Za-z0-9_]{1,24}")) {
+      return "--prefix must be 1 to 24 letters, digits or underscores";
+    }
+    return null;
+  }
+
+  /** One reference-mode request without a token: any JSON answer means a chat service is there. */
+  private String probe() {
+    try (Transport t = Transport.create(Transport.Mode.reference)) {
+      JsonObject reply = t.request(loginServer, "list-group");
+      if (reply.getInteger("status") == null) {
+        return "the answer is not a chat reply: " + reply.encode();
+      }
+      return null;
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  /**
+   * An address the service pointed us to: the wildcard means the host we used; anything else
+   * must be a loopback address or the given host, never a third machine.
+   */
+  private InetSocketAddress allowed(String h, int p, String what) throws SetupException {
+    if (h == null || h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]")) {
+      return new InetSocketAddress(hostAddress, p);
+    }
+    InetAddress a;
+    try {
+      a = InetAddress.getByName(h);
+    } catch (UnknownHostException e) {
+      throw new SetupException(what + " " + h + " does not resolve");
+    }
+    if (!a.isLoopbackAddress() && !a.equals(hostAddress) && !h.equalsIgnoreCase(host)) {
+      throw new SetupException(what + " " + h + ":" + p + " is neither a loopback address nor --host "
+          + host + "; the bench does not contact other machines");
+    }
+    return new InetSocketAddress(a, p);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // setup
+
+  private String setup(List<Pair> pairs) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(SETUP_THREADS, pairs.size()), daemon("bench-setup"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(setupTimeoutSeconds);
+    AtomicInteger ready = new AtomicInteger();
+    try {
+      List<Callable<Void>> tasks = new ArrayList<>();
+      for (Pair p : pairs) {
+        tasks.add(() -> {
+          setUp(p, deadline);
+          int n = ready.incrementAndGet();
+          if (n % Math.max(1, pairs.size() / 5) == 0 || n == pairs.size()) {
+            err.printf("bench: %d/%d pairs ready%n", n, pairs.size());
+          }
+          return null;
+        });
+      }
+      List<Future<Void>> done = pool.invokeAll(tasks, setupTimeoutSeconds, TimeUnit.SECONDS);
+      for (Future<Void> f : done) {
+        try {
+          f.get();
+        } catch (CancellationException e) {
+          return "not finished within " + setupTimeoutSeconds + " s (" + ready.get() + "/" + pairs.size()
+              + " pairs ready); see --setup-timeout";
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          return cause instanceof SetupException ? cause.getMessage() : cause.toString();
+        }
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void setUp(Pair p, long deadline) throws Exception {
+    try (Transport t = Transport.create(mode)) {
+      register(t, p.a);
+      register(t, p.b);
+      login(t, p.a, deadline);
+      login(t, p.b, deadline);
+      for (int k = 1; k <= FRIEND_POSTS; k++) {
+        ok(t, p.b.server, "post " + p.b.token + " bench friend post " + k, "post", p.b);
+      }
+      ok(t, p.a.server, "invite " + p.a.token + " " + p.b.name, "invite", p.a);
+      ok(t, p.b.server, "accept-invite " + p.b.token + " " + p.a.name, "accept-invite", p.b);
+      JsonObject created = ok(t, p.a.server, "create-group " + p.a.token + " " + p.group, "create-group", p.a);
+      p.groupChannel = created.getString("channel");
+      if (p.groupChannel == null) {
+        throw new SetupException("create-group " + p.group + ": the reply has no \"channel\": " + created.encode());
+      }
+      ok(t, p.b.server, "join-group " + p.b.token + " " + p.group, "join-group", p.b);
+    }
+    // direct messages go to b; a group message reaches both members, as the 2018 client would see it
+    subscribe(p.b.broker, "queue://" + p.b.personalChannel);
+    subscribe(p.a.broker, "topic://" + p.groupChannel);
+    subscribe(p.b.broker, "topic://" + p.groupChannel);
+  }
+
+  private void register(Transport t, User u) throws IOException, SetupException {
+    JsonObject r = t.request(loginServer, "register " + u.name + " " + password());
+    if (r.getInteger("status", 1) != 0) {
+      throw new SetupException("register " + u.name + ": " + r.getString("message", r.encode()));
+    }
+    u.registered = true;
+  }
+
+  /** Logs in, retrying a few times while the service finds an application server. */
+  private void login(Transport t, User u, long deadline) throws IOException, SetupException, InterruptedException {
+    String last = null;
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      JsonObject r;
+      try {
+        r = t.request(loginServer, "login " + u.name + " " + password());
+      } catch (IOException e) {
+        if (attempt == 5 || System.nanoTime() > deadline) {
+          throw e;
+        }
+        last = e.toString();
+        Thread.sleep(1_000);
+        continue;
+      }
+      if (r.getInteger("status", 1) == 0) {
+        loggedIn(u, r);
+        return;
+      }
+      last = r.getString("message", r.encode());
+      if (BAD_LOGIN.equals(last) || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(1_000);
+    }
+    throw new SetupException("login " + u.name + ": " + last);
+  }
+
+  private void loggedIn(User u, JsonObject r) throws SetupException {
+    u.token = r.getString("token");
+    JsonObject server = r.getJsonObject("server");
+    String broker = r.getString("broker");
+    if (u.token == null || server == null || broker == null) {
+      throw new SetupException("login " + u.name + ": the reply lacks token, server or broker: " + r.encode());
+    }
+    u.server = allowed(server.getString("host"), server.getInteger("port", 0), "application server");
+    u.broker = broker;
+    JsonArray channels = r.getJsonArray("channel", new JsonArray());
+    for (int i = 0; i < channels.size(); i++) {
+      JsonObject ch = channels.getJsonObject(i);
+      if (ch.getInteger("type", -1) == 0) {
+        u.personalChannel = ch.getString("channel");
+      }
+    }
+    if (u.personalChannel == null) {
+      throw new SetupException("login " + u.name + ": no personal channel (type 0) in " + channels.encode());
+    }
+  }
+
+  private JsonObject ok(Transport t, InetSocketAddress to, String text, String what, User u)
+      throws IOException, SetupException {
+    JsonObject r = t.request(to, text);
+    if (r.getInteger("status", 1) != 0) {
+      throw new SetupException(what + " by " + u.name + ": " + r.getString("message", r.encode()));
+    }
+    return r;
+  }
+
+  private String password() {
+    return "pw" + prefix;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // broker
+
+  private AmqpConnection broker(String url) throws Exception {
+    synchronized (brokers) {
+      AmqpConnection c = brokers.get(url);
+      if (c != null && !c.isDisconnected()) {
+        return c;
+      }
+      URI uri = URI.create(url);
+      InetSocketAddress at = allowed(uri.getHost(), uri.getPort(), "broker");
+      AmqpClient client = AmqpClient.create(vertx, new AmqpClientOptions()
+          .setHost(at.getAddress().getHostAddress()).setPort(at.getPort()).setConnectTimeout(5_000));
+      c = client.connect().await(15, TimeUnit.SECONDS);
+      brokers.put(url, c);
+      return c;
+    }
+  }
+
+  /** Attaches a receiver and waits for the attach, so no delivery sent afterwards is missed. */
+  private void subscribe(String url, String address) throws Exception {
+    AmqpConnection c = broker(url);
+    AmqpReceiver r = c.createReceiver(address).await(15, TimeUnit.SECONDS);
+    r.handler(this::delivered);
+    synchronized (receivers) {
+      receivers.add(r);
+    }
+  }
+
+  /** A delivery body {"type":..,"from":..,"to":..,"message":"bench <nanos>"}: latency is now - nanos. */
+  private void delivered(AmqpMessage msg) {
+    long now = System.nanoTime();
+    try {
+      JsonObject body = new JsonObject(msg.bodyAsString());
+      String text = body.getString("message", "");
+      if (!text.startsWith("bench ")) {
+        deliveriesUnreadable.incrementAndGet();
+        return;
+      }
+      long sent = Long.parseLong(text.substring("bench ".length()).trim());
+      if (sent < measureStart || sent >= measureEnd) {
+        deliveriesOutside.incrementAndGet();
+        return;
+      }
+      int type = body.getInteger("type", -1);
+      Samples target = type == 0 ? directLatency : type == 1 ? groupLatency : null;
+      if (target == null) {
+        deliveriesUnreadable.incrementAndGet();
+        return;
+      }
+      synchronized (target) {
+        target.add(now - sent);
+      }
+    } catch (RuntimeException e) {
+      deliveriesUnreadable.incrementAndGet();
+    }
+  }
+
+  private int received(Samples s) {
+    synchronized (s) {
+      return s.size();
+    }
+  }
+
+  private void drain(long expectedDirect, long expectedGroup) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+    while (System.nanoTime() < until
+        && (received(directLatency) < expectedDirect || received(groupLatency) < expectedGroup)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void closeBroker() {
+    synchronized (brokers) {
+      for (AmqpConnection c : brokers.values()) {
+        try {
+          c.close().await(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // leaving anyway
+        }
+      }
+      brokers.clear();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // load
+
+  /** What one client thread measured. */
+  static final class Worker implements Runnable {
+    final Pair pair;
+    final Transport.Mode mode;
+    final long start;
+    final long end;
+    final EnumMap<Cmd, Samples> latency = new EnumMap<>(Cmd.class);
+    final EnumMap<Cmd, Long> errors = new EnumMap<>(Cmd.class);
+    final EnumMap<Cmd, Long> ioErrors = new EnumMap<>(Cmd.class);
+    final Map<String, Long> errorKinds = new LinkedHashMap<>();
+    long sendOk;
+    long sendGroupOk;
+    long lastEnd;
+    volatile boolean finished;
+
+    Worker(Pair pair, Transport.Mode mode, long start, long end) {
+      this.pair = pair;
+      this.mode = mode;
+      this.start = start;
+      this.end = end;
+      for (Cmd c : Cmd.values()) {
+        latency.put(c, new Samples());
+        errors.put(c, 0L);
+        ioErrors.put(c, 0L);
+      }
+    }
+
+    @Override
+    public void run() {
+      User me = pair.a;
+      long seq = 0;
+      try (Transport t = Transport.create(mode)) {
+        loop:
+        while (true) {
+          for (Cmd c : Cmd.values()) {
+            long begin = System.nanoTime();
+            if (begin >= end) {
+              break loop;
+            }
+            String text = switch (c) {
+              case POST -> "post " + me.token + " bench post " + (++seq);
+              case SEND -> "send " + me.token + " " + pair.b.name + " bench " + begin;
+              case SEND_GROUP -> "send-group " + me.token + " " + pair.group + " bench " + begin;
+              default -> c.word + " " + me.token;
+            };
+            boolean measured = begin >= start;
+            JsonObject reply;
+            try {
+              reply = t.request(me.server, text);
+            } catch (IOException e) {
+              if (measured) {
+                ioErrors.merge(c, 1L, Long::sum);
+                errorKinds.merge(c.word + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), 1L, Long::sum);
+                lastEnd = System.nanoTime();
+              }
+              sleep(10); // a failing service must not turn this loop into a busy spin
+              continue;
+            }
+            long now = System.nanoTime();
+            if (!measured) {
+              continue;
+            }
+            lastEnd = now;
+            latency.get(c).add(now - begin);
+            if (reply.getInteger("status", 1) != 0) {
+              // nothing in the mix is expected to fail
+              errors.merge(c, 1L, Long::sum);
+              errorKinds.merge(c.word + ": " + reply.getString("message", reply.encode()), 1L, Long::sum);
+            } else if (c == Cmd.SEND) {
+              sendOk++;
+            } else if (c == Cmd.SEND_GROUP) {
+              sendGroupOk++;
+            }
+          }
+        }
+      } finally {
+        finished = true;
+      }
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The merged result of all client threads. */
+  static final class Load {
+    final EnumMap<Cmd, Samples> latency = new EnumMap<>(Cmd.class);
+    final EnumMap<Cmd, Long> errors = new EnumMap<>(Cmd.class);
+    final EnumMap<Cmd, Long> ioErrors = new EnumMap<>(Cmd.class);
+    final Map<String, Long> errorKinds = new LinkedHashMap<>();
+    long sendOk;
+    long sendGroupOk;
+    double elapsedSeconds;
+    int stuck;
+  }
+
+  private Load load(List<Pair> pairs) {
+    long t0 = System.nanoTime();
+    long start = t0 + TimeUnit.SECONDS.toNanos(warmup);
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    measureStart = start;
+    measureEnd = end;
+    List<Worker> workers = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (Pair p : pairs) {
+      Worker w = new Worker(p, mode, start, end);
+      Thread th = new Thread(w, "bench-client-" + p.index);
+      th.setDaemon(true);
+      workers.add(w);
+      threads.add(th);
+    }
+    threads.forEach(Thread::start);
+    // a request is bounded by the connect and read timeouts, so every thread ends soon after `end`
+    long joinBy = end + TimeUnit.MILLISECONDS.toNanos(Transport.CONNECT_TIMEOUT_MILLIS + Transport.READ_TIMEOUT_MILLIS + 5_000);
+    for (Thread th : threads) {
+      long left = joinBy - System.nanoTime();
+      try {
+        if (left > 0) {
+          th.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    Load load = new Load();
+    for (Cmd c : Cmd.values()) {
+      load.latency.put(c, new Samples());
+      load.errors.put(c, 0L);
+      load.ioErrors.put(c, 0L);
+    }
+    long lastEnd = end;
+    for (Worker w : workers) {
+      if (!w.finished) {
+        load.stuck++;
+        continue;
+      }
+      for (Cmd c : Cmd.values()) {
+        load.latency.get(c).addAll(w.latency.get(c));
+        load.errors.merge(c, w.errors.get(c), Long::sum);
+        load.ioErrors.merge(c, w.ioErrors.get(c), Long::sum);
+      }
+      w.errorKinds.forEach((k, v) -> load.errorKinds.merge(k, v, Long::sum));
+      load.sendOk += w.sendOk;
+      load.sendGroupOk += w.sendGroupOk;
+      lastEnd = Math.max(lastEnd, w.lastEnd);
+    }
+    load.elapsedSeconds = (lastEnd - start) / 1e9;
+    return load;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // report
+
+  private void report(Load load, double setupSeconds, long expectedDirect, long expectedGroup) {
+    out.println("== chat bench ==");
+    out.println("configuration");
+    out.printf("  target       %s:%d%n", host, port);
+    out.printf("  mode         %s%n", mode == Transport.Mode.reference
+        ? "reference (one connection per request, no terminator, reply read until close)"
+        : "persistent (newline-terminated requests on kept-open connections, one reply line each)");
+    out.printf("  clients      %d (%d users, %d friend pairs, %d groups)%n", clients, 2 * clients, clients, clients);
+    out.printf("  warmup       %d s%n", warmup);
+    out.printf("  seconds      %d s measured%n", seconds);
+    out.printf("  prefix       %s%n", prefix);
+    out.printf("  mix          %s (repeated by each client on its own user)%n", mixText());
+    out.printf("  command line --host %s --port %d --clients %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%n",
+        host, port, clients, seconds, warmup, prefix, mode, drainSeconds);
+    out.printf("setup          %.1f s%n", setupSeconds);
+    out.println();
+
+    long total = 0;
+    long totalErrors = 0;
+    long totalIo = 0;
+    Samples all = new Samples();
+    for (Cmd c : Cmd.values()) {
+      total += load.latency.get(c).size() + load.ioErrors.get(c);
+      totalErrors += load.errors.get(c);
+      totalIo += load.ioErrors.get(c);
+      all.addAll(load.latency.get(c));
+    }
+    out.println("commands");
+    out.printf("  total        %d%n", total);
+    out.printf("  elapsed      %.2f s%n", load.elapsedSeconds);
+    out.printf("  throughput   %.1f commands/s%n", total / load.elapsedSeconds);
+    if (load.stuck > 0) {
+      out.printf("  stuck        %d client threads did not finish; their counts are left out%n", load.stuck);
+    }
+    out.println();
+    String row = "  %-13s %9s %7s %7s %9s %9s %9s%n";
+    out.printf(row, "command", "count", "errors", "io-err", "p50 ms", "p99 ms", "max ms");
+    for (Cmd c : Cmd.values()) {
+      line(row, c.word, load.latency.get(c), load.errors.get(c), load.ioErrors.get(c));
+    }
+    line(row, "all", all, totalErrors, totalIo);
+    if (!load.errorKinds.isEmpty()) {
+      out.println("  errors by kind (first 10):");
+      load.errorKinds.entrySet().stream().limit(10)
+          .forEach(e -> out.printf("    %6d  %s%n", e.getValue(), e.getKey()));
+    }
+    out.println();
+
+    out.println("deliveries (send to receipt over AMQP)");
+    String drow = "  %-8s %9s %9s %9s %9s %9s%n";
+    out.printf(drow, "kind", "received", "expected", "p50 ms", "p99 ms", "max ms");
+    delivery(drow, "direct", directLatency, expectedDirect);
+    delivery(drow, "group", groupLatency, expectedGroup);
+    out.printf("  (direct: one per successful send; group: two per successful send-group, sender included;"
+        + " waited up to %d s after the load)%n", drainSeconds);
+    if (deliveriesOutside.get() > 0 || deliveriesUnreadable.get() > 0) {
+      out.printf("  outside the window (warm-up/late sends): %d, unreadable: %d%n",
+          deliveriesOutside.get(), deliveriesUnreadable.get());
+    }
+    out.flush();
+  }
+
+  private void line(String row, String name, Samples s, long errors, long io) {
+    long[] sorted = s.sorted();
+    out.printf(row, name, sorted.length + io, errors, io,
+        Samples.millis(Samples.percentile(sorted, 50)), Samples.millis(Samples.percentile(sorted, 99)),
+        Samples.millis(sorted.length == 0 ? -1 : sorted[sorted.length - 1]));
+  }
+
+  private void delivery(String row, String kind, Samples s, long expected) {
+    long[] sorted;
+    synchronized (s) {
+      sorted = s.sorted();
+    }
+    out.printf(row, kind, sorted.length, expected,
+        Samples.millis(Samples.percentile(sorted, 50)), Samples.millis(Samples.percentile(sorted, 99)),
+        Samples.millis(sorted.length == 0 ? -1 : sorted[sorted.length - 1]));
+  }
+
+  private static String mixText() {
+    List<String> words = new ArrayList<>();
+    for (Cmd c : Cmd.values()) {
+      words.add(c.word);
+    }
+    return String.join(", ", words);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // cleanup
+
+  /** Deletes every bench user that was registered (logging in first where setup did not). */
+  private void cleanup(List<Pair> pairs) {
+    List<User> users = new ArrayList<>();
+    for (Pair p : pairs) {
+      if (p.a.registered) {
+        users.add(p.a);
+      }
+      if (p.b.registered) {
+        users.add(p.b);
+      }
+    }
+    if (users.isEmpty()) {
+      return;
+    }
+    AtomicInteger deleted = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(SETUP_THREADS, users.size()), daemon("bench-cleanup"));
+    try {
+      List<Callable<Void>> tasks = new ArrayList<>();
+      for (User u : users) {
+        tasks.add(() -> {
+          try (Transport t = Transport.create(mode)) {
+            String token = u.token;
+            if (token == null) {
+              JsonObject r = t.request(loginServer, "login " + u.name + " " + password());
+              token = r.getString("token");
+            }
+            if (token != null) {
+              JsonObject r = t.request(loginServer, "delete " + token);
+              if (r.getInteger("status", 1) == 0) {
+                deleted.incrementAndGet();
+              } else {
+                err.println("bench: delete " + u.name + ": " + r.getString("message", r.encode()));
+              }
+            }
+          } catch (IOException e) {
+            err.println("bench: delete " + u.name + ": " + e);
+          }
+          return null;
+        });
+      }
+      pool.invokeAll(tasks, 60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      pool.shutdownNow();
+    }
+    out.printf("cleanup        deleted %d/%d bench users (their %d groups stay, as groups do)%n",
+        deleted.get(), users.size(), pairs.size());
+    out.flush();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

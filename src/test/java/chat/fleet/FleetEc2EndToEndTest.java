@@ -1,0 +1,379 @@
+package chat.fleet;
+
+import chat.ChatServer;
+import chat.config.ChatConfig;
+import chat.support.TestServers;
+import chat.support.Wire;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The whole cycle through the EC2 code path: the login role asks {@link Ec2InstanceProvider} for
+ * an instance, the real AWS SDK sends RunInstances to {@link Ec2QueryApiDouble}, and the test
+ * "boots the machine" by running the rendered user-data script with bash. The script starts a
+ * real application process (a stand-in {@code java} on PATH runs {@code chat.Main} from the test
+ * classpath, as there is no jar during {@code mvn test}), which registers with the fleet over
+ * AMQP and serves users. When the last user is deleted the fleet drains the instance and sends
+ * TerminateInstances; the test then kills the process, as EC2 would power the machine off.
+ *
+ * <p>Capacity 2 and two users keep exactly one instance alive at a time, since every instance
+ * the user-data starts listens on the one configured {@code appPort}.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class FleetEc2EndToEndTest {
+
+  private static final String IMAGE = "ami-0123456789abcdef0";
+  private static final String CLUSTER = "e2e";
+  private static final long GRACE_SECONDS = 2;
+
+  @TempDir
+  Path tmp;
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Map<String, Process> machines = new ConcurrentHashMap<>();
+  private final List<Ec2QueryApiDouble.Launch> launches = new CopyOnWriteArrayList<>();
+  private final List<String> bootFailures = new CopyOnWriteArrayList<>();
+  private Ec2QueryApiDouble ec2;
+  private ChatServer server;
+  private Thread terminator;
+  private volatile boolean stopping;
+  private Path stubDir;
+  private Path fakeJar;
+  private int appPort;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    System.setProperty("aws.accessKeyId", "AKIDTESTDOUBLE000002");
+    System.setProperty("aws.secretAccessKey", "test-secret-not-real");
+    System.setProperty("aws.region", "us-east-1");
+    ec2 = new Ec2QueryApiDouble().start();
+    appPort = freePort();
+
+    // What the AMI would hold: a jar (any readable file passes the script's check) and java.
+    fakeJar = Files.writeString(tmp.resolve("chat.jar"), "not a jar: the stand-in java runs the test classpath");
+    stubDir = Files.createDirectories(tmp.resolve("bin"));
+    Path java = stubDir.resolve("java");
+    Files.writeString(java, String.join("\n",
+        "#!/bin/bash",
+        "# Stand-in for the image's java: drops '-jar <path>', runs chat.Main from the test classpath,",
+        "# and listens on loopback only (the script asks for 0.0.0.0, right on a real machine).",
+        "set -euo pipefail",
+        "printf '%s\\n' \"$@\" > java-args.txt",
+        "args=()",
+        "while [ $# -gt 0 ]; do",
+        "  case \"$1\" in",
+        "    -jar) shift 2 ;;",
+        "    --host) args+=(--host 127.0.0.1); shift 2 ;;",
+        "    *) args+=(\"$1\"); shift ;;",
+        "  esac",
+        "done",
+        "exec \"$E2E_REAL_JAVA\" -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 \\",
+        "  -cp \"$E2E_CLASSPATH\" chat.Main \"${args[@]}\"",
+        ""), StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    ec2.onRunInstances(this::boot);
+    terminator = new Thread(this::powerOffTerminated, "e2e-ec2-terminator");
+    terminator.setDaemon(true);
+    terminator.start();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    stopping = true;
+    terminator.join(5_000);
+    machines.values().forEach(FleetEc2EndToEndTest::kill);
+    try {
+      if (server != null) {
+        server.close().await(60, TimeUnit.SECONDS);
+      }
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } finally {
+      ec2.close();
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+      System.clearProperty("aws.region");
+    }
+  }
+
+  @Test
+  void loginBootsAnEc2InstanceFromUserDataAndTheLastDeleteTerminatesIt() throws Exception {
+    ChatConfig config = TestServers.config(tmp.resolve("login"), Map.of(
+        "fleet.provider", "ec2",
+        "fleet.capacity", "2",
+        "fleet.graceSeconds", Long.toString(GRACE_SECONDS),
+        "fleet.startTimeoutSeconds", "40",
+        "fleet.cluster", CLUSTER));
+    config.json().getJsonObject("fleet").put("ec2", new JsonObject()
+        .put("imageId", IMAGE)
+        .put("instanceType", "t3.small")
+        .put("subnetId", "subnet-1")
+        .put("securityGroupIds", new JsonArray().add("sg-1"))
+        .put("keyName", "ops")
+        .put("instanceProfile", "chat-app")
+        .put("cluster", CLUSTER)
+        .put("appPort", appPort)
+        .put("endpointOverride", ec2.endpoint().toString())
+        .put("region", "us-east-1"));
+    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
+    int login = server.loginPort();
+    int amqpPort = config.json().getJsonObject("broker").getInteger("amqpPort");
+    int storePort = config.json().getJsonObject("store").getInteger("port");
+
+    assertEquals(List.of(), ec2.calls("RunInstances"), "no instance before the first login");
+    assertOk(Wire.reference(login, "register u1 p"));
+    assertOk(Wire.reference(login, "register u2 p"));
+
+    // The first login starts an instance and waits for it to boot and register.
+    JsonObject first = request(login, "login u1 p", 50_000);
+    assertEquals(0, first.getInteger("status"), () -> first.encode() + "\nboot failures: " + bootFailures
+        + launches.stream().map(l -> "\n--- " + l.ec2InstanceId() + " boot log:\n" + bootLog(l.ec2InstanceId())).toList());
+    String token1 = first.getString("token");
+    assertNotNull(token1, first.encode());
+    JsonObject address = first.getJsonObject("server");
+    assertNotNull(address, first.encode());
+    assertEquals("127.0.0.1", address.getString("host"), address.encode());
+    assertEquals(appPort, address.getInteger("port"), "the booted process's port: " + address.encode());
+
+    // One RunInstances, carrying every option, and one machine booted from its user data.
+    List<Ec2QueryApiDouble.Call> runs = ec2.calls("RunInstances");
+    assertEquals(1, runs.size(), "RunInstances calls");
+    assertEquals(1, launches.size(), "launches");
+    assertEquals(List.of(), bootFailures);
+    Ec2QueryApiDouble.Launch launch = launches.get(0);
+    String ec2Id = launch.ec2InstanceId();
+    assertTrue(machines.get(ec2Id).isAlive(), "the booted application process runs\n" + bootLog(ec2Id));
+
+    JsonArray instances = snapshot();
+    assertEquals(1, instances.size(), instances.encode());
+    JsonObject instance = instances.getJsonObject(0);
+    String fleetId = instance.getString("id");
+    assertEquals(fleetId, address.getString("id"), "the login reply names the fleet's instance");
+    assertEquals("ready", instance.getString("state"));
+    assertEquals(ec2Id, instance.getString("provider"), "the fleet keeps the EC2 id as the provider ref");
+    assertEquals("127.0.0.1", instance.getString("host"));
+    assertEquals(appPort, instance.getInteger("port"));
+
+    Ec2QueryApiDouble.Call run = runs.get(0);
+    assertEquals(IMAGE, run.param("ImageId"));
+    assertEquals("t3.small", run.param("InstanceType"));
+    assertEquals("subnet-1", run.param("SubnetId"));
+    assertEquals("sg-1", run.param("SecurityGroupId.1"));
+    assertEquals(List.of("sg-1"), run.list("SecurityGroupId"));
+    assertEquals("ops", run.param("KeyName"));
+    assertEquals("chat-app", run.param("IamInstanceProfile.Name"));
+    assertEquals("instance", run.param("TagSpecification.1.ResourceType"));
+    Map<String, String> tags = tags(run, "TagSpecification.1.Tag");
+    assertEquals(CLUSTER, tags.get("cluster"), tags.toString());
+    assertEquals("app", tags.get("role"), tags.toString());
+    assertEquals(fleetId, tags.get("chat:instance-id"), tags.toString());
+    assertEquals(tags, launch.tags(), "the double stored the tags that were sent");
+
+    String userData = launch.userData();
+    assertNotNull(userData);
+    String brokerUrl = "amqp://127.0.0.1:" + amqpPort;
+    String storeUrl = "jdbc:hsqldb:hsql://127.0.0.1:" + storePort + "/chat";
+    assertTrue(userData.startsWith("#!/bin/bash"), userData);
+    assertTrue(userData.contains("--role=app"), userData);
+    assertTrue(userData.contains("BROKER_URL='" + brokerUrl + "'"), userData);
+    assertTrue(userData.contains("STORE_URL='" + storeUrl + "'"), userData);
+    assertTrue(userData.contains("INSTANCE_ID='" + fleetId + "'"), userData);
+    assertTrue(userData.contains("APP_PORT='" + appPort + "'"), userData);
+    assertTrue(userData.contains("CAPACITY='2'"), userData);
+    assertFalse(userData.contains("{{"), "every placeholder is filled:\n" + userData);
+    // what the script actually ran, as the stand-in java saw it
+    List<String> javaArgs = Files.readAllLines(machineDir(ec2Id).resolve("java-args.txt"));
+    assertEquals(List.of("-jar", fakeJar.toString()), javaArgs.subList(0, 2), javaArgs.toString());
+    assertTrue(javaArgs.containsAll(List.of("--role=app", "--instance-id=" + fleetId, "--broker-url=" + brokerUrl,
+        "--store-url=" + storeUrl, "--capacity=2", "--advertise-host", "127.0.0.1", Integer.toString(appPort))),
+        javaArgs.toString());
+
+    // The second user fits on the same instance: no second machine.
+    JsonObject second = request(login, "login u2 p", 30_000);
+    assertOk(second);
+    String token2 = second.getString("token");
+    assertEquals(address, second.getJsonObject("server"));
+    assertEquals(1, ec2.calls("RunInstances").size(), "the second user needs no new instance");
+    assertEquals(2, snapshot().getJsonObject(0).getInteger("users"));
+
+    // Application commands go straight to the booted process.
+    assertOk(Wire.reference(appPort, "post " + token1 + " hi"));
+    assertOk(Wire.reference(appPort, "invite " + token1 + " u2"));
+    assertOk(Wire.reference(appPort, "accept-invite " + token2 + " u1"));
+    JsonObject posts = Wire.reference(appPort, "receive-post " + token2);
+    assertEquals(0, posts.getInteger("status"), posts.encode());
+    assertEquals(new JsonArray().add(new JsonObject().put("id", "u1").put("message", "hi")), posts.getJsonArray("post"));
+
+    // The last user gone, the instance is terminated after the grace period.
+    assertOk(Wire.reference(login, "delete " + token1));
+    assertOk(Wire.reference(login, "delete " + token2));
+    long deleted = System.nanoTime();
+    long terminateBy = deleted + TimeUnit.SECONDS.toNanos(GRACE_SECONDS + 8);
+    while (terminateCalls(ec2Id) == 0 && System.nanoTime() < terminateBy) {
+      Thread.sleep(50);
+    }
+    assertEquals(1, terminateCalls(ec2Id), "TerminateInstances for " + ec2Id + " within grace + 8 s; calls: "
+        + ec2.calls().stream().map(Ec2QueryApiDouble.Call::action).toList());
+    long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
+    assertTrue(afterMillis >= GRACE_SECONDS * 1000 - 300, "not before the grace period: " + afterMillis + " ms");
+    assertEquals("terminated", ec2.state(ec2Id).orElseThrow());
+
+    Process machine = machines.get(ec2Id);
+    assertTrue(machine.waitFor(15, TimeUnit.SECONDS), "the terminated machine's process exits");
+
+    // The fleet forgets the instance, and nothing heard afterwards brings it back.
+    awaitEmptyFleet(TimeUnit.SECONDS.toNanos(GRACE_SECONDS + 10));
+    assertEquals(1, ec2.calls("RunInstances").size(), "no instance started after the last user left");
+  }
+
+  // ---- the "machine": user data run by bash ----
+
+  /** Runs on the double's thread, before the RunInstances answer, as cloud-init would at boot. */
+  private void boot(Ec2QueryApiDouble.Launch launch) {
+    launches.add(launch);
+    try {
+      Path dir = machineDir(launch.ec2InstanceId());
+      Files.createDirectories(dir);
+      Path script = Files.writeString(dir.resolve("user-data.sh"), launch.userData(), StandardCharsets.UTF_8);
+      ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
+          .directory(dir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("boot.log").toFile());
+      Map<String, String> env = pb.environment();
+      env.keySet().removeIf(k -> k.startsWith("CHAT_"));
+      env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
+      env.put("CHAT_JAR", fakeJar.toString());
+      env.put("PATH", stubDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+      env.put("E2E_REAL_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      env.put("E2E_CLASSPATH", System.getProperty("java.class.path"));
+      machines.put(launch.ec2InstanceId(), pb.start());
+    } catch (IOException | RuntimeException e) {
+      bootFailures.add(launch.ec2InstanceId() + ": " + e);
+    }
+  }
+
+  /** Powers a machine off as soon as the double marks it terminated; stops with the test. */
+  private void powerOffTerminated() {
+    while (!stopping) {
+      machines.forEach((id, process) -> {
+        if (process.isAlive() && ec2.state(id).map("terminated"::equals).orElse(false)) {
+          kill(process);
+        }
+      });
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private static void kill(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Path machineDir(String ec2Id) {
+    return tmp.resolve("machines").resolve(ec2Id);
+  }
+
+  private String bootLog(String ec2Id) {
+    try {
+      return Files.readString(machineDir(ec2Id).resolve("boot.log"));
+    } catch (IOException e) {
+      return "(no boot log: " + e + ")";
+    }
+  }
+
+  // ---- helpers ----
+
+  private long terminateCalls(String ec2Id) {
+    return ec2.calls("TerminateInstances").stream().filter(c -> c.list("InstanceId").contains(ec2Id)).count();
+  }
+
+  /** Empty, and still empty 1.5 s later (longer than a heartbeat interval), before the deadline. */
+  private void awaitEmptyFleet(long withinNanos) throws Exception {
+    long deadline = System.nanoTime() + withinNanos;
+    long emptySince = -1;
+    JsonArray last = null;
+    while (System.nanoTime() < deadline) {
+      last = snapshot();
+      if (!last.isEmpty()) {
+        emptySince = -1;
+      } else if (emptySince < 0) {
+        emptySince = System.nanoTime();
+      } else if (System.nanoTime() - emptySince >= TimeUnit.MILLISECONDS.toNanos(1_500)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    fail("the fleet still lists instances: " + (last == null ? "?" : last.encode()));
+  }
+
+  private JsonArray snapshot() throws Exception {
+    return vertx.eventBus().<JsonObject>request(FleetVerticle.SNAPSHOT, null).await(10, TimeUnit.SECONDS)
+        .body().getJsonArray("instances");
+  }
+
+  private static Map<String, String> tags(Ec2QueryApiDouble.Call call, String prefix) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (int n = 1; call.param(prefix + "." + n + ".Key") != null; n++) {
+      tags.put(call.param(prefix + "." + n + ".Key"), call.param(prefix + "." + n + ".Value"));
+    }
+    return tags;
+  }
+
+  private static void assertOk(JsonObject reply) {
+    assertEquals(0, reply.getInteger("status"), reply.encode());
+  }
+
+  /** Like {@link Wire#reference} with a longer read timeout: the first login waits for a machine to boot. */
+  private static JsonObject request(int port, String text, int timeoutMillis) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(timeoutMillis);
+      s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      return new JsonObject(Wire.readAll(s.getInputStream()));
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
