@@ -35,6 +35,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the parts of one role and stops them in reverse order. Tests start it in-process;
@@ -143,7 +144,9 @@ public final class ChatServer {
   private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
     String name = config.fleet().getString("provider", "local");
     return switch (name) {
-      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", LOCAL_JVM_OPTIONS);
+      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", LOCAL_JVM_OPTIONS,
+          Map.of("CHAT_STORE_USER", config.store().getString("user"),
+              "CHAT_STORE_PASSWORD", config.store().getString("password"))); 
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
         AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(),
             broker, spec.instanceId(), "127.0.0.1", 0, "127.0.0.1", spec.capacity(),

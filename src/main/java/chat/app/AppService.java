@@ -45,6 +45,13 @@ public final class AppService {
    * and the change are one transaction; a message is published only once it has committed.
    */
   public Future<JsonObject> handle(Request r) {
+    // Two requests racing to make the same row (one group name, one invitation): the loser's
+    // transaction breaks a unique index. Asked again, it sees the winner's row and answers as
+    // the protocol says ("already exist", "Already invited").
+    return handleOnce(r).recover(e -> Db.isConstraintViolation(e) ? handleOnce(r) : Future.failedFuture(e));
+  }
+
+  private Future<JsonObject> handleOnce(Request r) {
     return db.tx(c -> users.byToken(c, r.token()).compose(me -> {
       if (me == null) {
         return answer(Reply.fail(Messages.NOT_LOGIN));

@@ -55,6 +55,9 @@ public final class FleetVerticle extends VerticleBase {
   private final Map<Long, String> userInstance = new HashMap<>();
   /** Instances a previous run left behind: adopted when they register, stopped otherwise. */
   private final Map<String, Orphan> orphans = new HashMap<>();
+  /** Instances this run drained, lost or failed, until when: their late heartbeats must not bring them back. */
+  private final Map<String, Long> gone = new HashMap<>();
+  private static final long GONE_MILLIS = 10 * 60_000;
   private AmqpClient amqp;
   private AmqpReceiver receiver;
   private boolean connecting;
@@ -88,6 +91,8 @@ public final class FleetVerticle extends VerticleBase {
     long idleSince;
     final Set<Long> users = new HashSet<>();
     final List<Promise<Void>> waiters = new ArrayList<>();
+    /** Saves of this instance, one after the other, so two changes never race to insert its row. */
+    Future<Void> saved = Future.succeededFuture();
 
     Instance(String id, InstanceState state, int capacity, long startedAt) {
       this.id = id;
@@ -217,6 +222,9 @@ public final class FleetVerticle extends VerticleBase {
     }
     Instance i = instances.get(id);
     long now = System.currentTimeMillis();
+    if (i == null && gone.containsKey(id)) {
+      return;
+    }
     if (i == null) {
       Orphan orphan = orphans.remove(id);
       i = new Instance(id, InstanceState.STARTING, m.getInteger("capacity", options.capacity()), now);
@@ -325,6 +333,7 @@ public final class FleetVerticle extends VerticleBase {
 
   private void tick() {
     long now = System.currentTimeMillis();
+    gone.values().removeIf(until -> until < now);
     if (receiver == null && !connecting) {
       listen().onFailure(e -> LOG.warn("fleet cannot reach the broker: {}", e.getMessage()));
     }
@@ -374,28 +383,31 @@ public final class FleetVerticle extends VerticleBase {
 
   private void drain(Instance i) {
     i.state = InstanceState.DRAINING;
+    gone.put(i.id, System.currentTimeMillis() + GONE_MILLIS);
     LOG.info("fleet event=draining instance={} idle for {} ms", i.id, System.currentTimeMillis() - i.idleSince);
     persist(i);
     stopThroughProvider(i).onComplete(x -> {
       i.state = InstanceState.STOPPED;
       instances.remove(i.id);
       LOG.info("fleet event=stopped instance={}", i.id);
-      db.tx(c -> repo.delete(c, i.id));
+      forget(i);
     });
   }
 
   private void lost(Instance i, long now) {
     i.state = InstanceState.LOST;
+    gone.put(i.id, now + GONE_MILLIS);
     instances.remove(i.id);
     LOG.warn("fleet event=lost instance={} no heartbeat for {} ms, {} user(s) to reassign", i.id, now - i.lastSeen,
         i.users.size());
     i.users.forEach(userInstance::remove);
-    db.tx(c -> repo.unassignAll(c, i.id).compose(v -> repo.delete(c, i.id)));
+    forget(i);
     stopThroughProvider(i);
   }
 
   private void fail(Instance i, Throwable cause) {
     instances.remove(i.id);
+    gone.put(i.id, System.currentTimeMillis() + GONE_MILLIS);
     i.users.forEach(u -> {
       if (i.id.equals(userInstance.get(u))) {
         userInstance.remove(u);
@@ -404,7 +416,7 @@ public final class FleetVerticle extends VerticleBase {
     i.users.clear();
     i.waiters.forEach(w -> w.tryFail(cause));
     i.waiters.clear();
-    db.tx(c -> repo.unassignAll(c, i.id).compose(v -> repo.delete(c, i.id)));
+    forget(i);
     stopThroughProvider(i);
   }
 
@@ -418,9 +430,15 @@ public final class FleetVerticle extends VerticleBase {
     });
   }
 
+  /** Removes the instance's row and every assignment to it, after any save still under way. */
+  private void forget(Instance i) {
+    i.saved = i.saved.transform(x -> db.tx(c -> repo.unassignAll(c, i.id).compose(v -> repo.delete(c, i.id))))
+        .onFailure(e -> LOG.warn("fleet could not remove instance {}: {}", i.id, e.getMessage()));
+  }
+
   private void persist(Instance i) {
-    db.tx(c -> repo.save(c, i.id, i.providerRef, i.state.name(), i.host, i.state == InstanceState.STARTING ? null : i.port,
-            i.capacity, i.startedAt))
+    i.saved = i.saved.transform(x -> db.tx(c -> repo.save(c, i.id, i.providerRef, i.state.name(), i.host,
+            i.state == InstanceState.STARTING ? null : i.port, i.capacity, i.startedAt)))
         .onFailure(e -> LOG.warn("fleet could not save instance {}: {}", i.id, e.getMessage()));
   }
 

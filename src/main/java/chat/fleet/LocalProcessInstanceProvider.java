@@ -28,10 +28,17 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
   private final Path dir;
   private final String host;
   private final List<String> jvmOptions;
+  private final Map<String, String> environment;
   private final Map<String, Process> children = new ConcurrentHashMap<>();
 
-  public LocalProcessInstanceProvider(Vertx vertx, Path dataDir, String host, List<String> jvmOptions) {
+  /**
+   * {@code environment} is added to each child's: the store credentials travel there rather
+   * than on a command line that every user of the machine can read.
+   */
+  public LocalProcessInstanceProvider(Vertx vertx, Path dataDir, String host, List<String> jvmOptions,
+                                      Map<String, String> environment) {
     this.vertx = vertx;
+    this.environment = environment;
     this.dir = dataDir.toAbsolutePath().resolve("instances");
     this.host = host;
     this.jvmOptions = jvmOptions;
@@ -56,7 +63,9 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
           "--store-url=" + spec.storeUrl(), "--capacity=" + spec.capacity(), "--host", host, "--port", "0",
           "--advertise-host", host, "--data-dir", dir.resolve(spec.instanceId()).toString()));
       File log = dir.resolve(spec.instanceId() + ".log").toFile();
-      Process p = new ProcessBuilder(cmd)
+      ProcessBuilder builder = new ProcessBuilder(cmd);
+      builder.environment().putAll(environment);
+      Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
           .redirectInput(ProcessBuilder.Redirect.PIPE)

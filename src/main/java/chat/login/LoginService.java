@@ -79,12 +79,8 @@ public final class LoginService {
           .compose(hash -> db.tx(c -> users.insert(c, id, hash, Channels.newPersonal())))
           .map(v -> Reply.ok())
           // two registrations of one name at once: the unique index lets one through
-          .recover(e -> db.tx(c -> users.byName(c, id)).map(u -> {
-            if (u == null) {
-              throw new IllegalStateException(e);
-            }
-            return Reply.fail(Messages.alreadyUsed(id));
-          }));
+          .recover(e -> Db.isConstraintViolation(e) ? Future.succeededFuture(Reply.fail(Messages.alreadyUsed(id)))
+              : Future.failedFuture(e));
     });
   }
 

@@ -74,6 +74,16 @@ public final class Db {
     return out;
   }
 
+  /** Whether a failure is an integrity constraint violation (SQLSTATE class 23), on any database. */
+  public static boolean isConstraintViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public Future<Void> close() {
     return pool.close();
   }

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -176,6 +177,37 @@ class ServiceIntegrationTest {
     assertEquals(new JsonArray().add("g"), ask("list-group " + tb).getJsonArray("group"), "groups stay");
     assertEquals("Success!", message("register a again"));
     assertNotNull(login("a", "again"));
+  }
+
+  @Test
+  void racingRequestsForTheSameNameGetTheProtocolAnswers() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Callable<String>> registers = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        registers.add(() -> message("register same pw"));
+      }
+      List<String> answers = new java.util.ArrayList<>();
+      for (var f : pool.invokeAll(registers)) {
+        answers.add(f.get());
+      }
+      assertEquals(1, answers.stream().filter("Success!"::equals).count(), answers.toString());
+      assertEquals(7, answers.stream().filter("same is already used"::equals).count(), answers.toString());
+
+      String token = login("same", "pw");
+      List<java.util.concurrent.Callable<String>> groups = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        groups.add(() -> message("create-group " + token + " crowd"));
+      }
+      answers.clear();
+      for (var f : pool.invokeAll(groups)) {
+        answers.add(f.get());
+      }
+      assertEquals(1, answers.stream().filter("Success!"::equals).count(), answers.toString());
+      assertEquals(7, answers.stream().filter("crowd already exist"::equals).count(), answers.toString());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static String frame(InputStream in) throws IOException {
