@@ -86,6 +86,7 @@ public final class ChatClient {
   }
 
   private void command(String line) throws InterruptedException {
+    resubscribeIfBrokerLost();
     List<String> words = Request.parse(line).words();
     Command c = Command.byWord(words.get(0));
     Session session = words.size() > 1 ? sessions.get(words.get(1)) : null;
@@ -204,8 +205,31 @@ public final class ChatClient {
     }
   }
 
+  /**
+   * The broker connection dropped (the broker restarted, say): open a new one and subscribe
+   * every logged-in user again, before the next command, so its deliveries are printed.
+   */
+  private void resubscribeIfBrokerLost() {
+    if (broker == null || !broker.isDisconnected()) {
+      return;
+    }
+    System.err.println("client: broker connection lost, subscribing again");
+    broker = null;
+    for (Session s : sessions.values()) {
+      s.receivers.clear();
+      for (String address : List.copyOf(s.addresses)) {
+        attach(s, brokerUrl, address);
+      }
+    }
+  }
+
   /** Subscribes and waits until the broker has attached the link, so no delivery is missed. */
   private void subscribe(Session s, String url, String address) {
+    s.addresses.add(address);
+    attach(s, url, address);
+  }
+
+  private void attach(Session s, String url, String address) {
     try {
       AmqpConnection connection = broker(url);
       AmqpReceiver receiver = await(connection.createReceiver(address));

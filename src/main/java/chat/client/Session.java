@@ -15,6 +15,8 @@ final class Session {
   InetSocketAddress server;
   final Set<String> groups = new LinkedHashSet<>();
   final List<AmqpReceiver> receivers = new ArrayList<>();
+  /** Broker addresses this user is subscribed to, to subscribe again after a lost connection. */
+  final List<String> addresses = new ArrayList<>();
 
   Session(String user, String token, InetSocketAddress server) {
     this.user = user;

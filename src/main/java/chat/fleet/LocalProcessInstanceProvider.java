@@ -72,7 +72,8 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
           .start();
       String ref = Long.toString(p.pid());
       children.put(ref, p);
-      Files.writeString(pidFile(spec.instanceId()), ref);
+      // the start time guards against a recycled pid being taken for an instance of ours
+      Files.writeString(pidFile(spec.instanceId()), ref + " " + startOf(p.toHandle()));
       LOG.debug("started {} as pid {}, log {}", spec.instanceId(), ref, log);
       return ref;
     }, false);
@@ -99,7 +100,7 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
     children.remove(ref);
     try (var files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
-        if (Files.readString(f).trim().equals(ref)) {
+        if (Files.readString(f).trim().split(" ")[0].equals(ref)) {
           Files.deleteIfExists(f);
         }
       }
@@ -118,11 +119,11 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       try (var files = Files.list(dir)) {
         for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
           String id = f.getFileName().toString().replace(".pid", "");
-          String ref = Files.readString(f).trim();
-          boolean ours = ProcessHandle.of(Long.parseLong(ref))
+          String[] saved = Files.readString(f).trim().split(" ");
+          String ref = saved[0];
+          boolean ours = saved.length == 2 && ProcessHandle.of(Long.parseLong(ref))
               .filter(ProcessHandle::isAlive)
-              .flatMap(h -> h.info().commandLine())
-              .map(cmd -> cmd.contains("--instance-id=" + id))
+              .map(h -> startOf(h).equals(saved[1]))
               .orElse(false);
           if (ours) {
             found.add(new Leftover(ref, id));
@@ -135,14 +136,25 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
     }, false);
   }
 
+  /** Stops every instance of this data directory: those this run started and those it adopted. */
   @Override
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
-      for (String ref : new ArrayList<>(children.keySet())) {
+    return leftovers().compose(adopted -> vertx.executeBlocking(() -> {
+      List<String> refs = new ArrayList<>(children.keySet());
+      adopted.forEach(l -> {
+        if (!refs.contains(l.providerRef())) {
+          refs.add(l.providerRef());
+        }
+      });
+      for (String ref : refs) {
         stopNow(ref);
       }
       return null;
-    }, false);
+    }, false));
+  }
+
+  private static String startOf(ProcessHandle h) {
+    return h.info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("unknown");
   }
 
   private Path pidFile(String instanceId) {

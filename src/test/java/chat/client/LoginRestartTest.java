@@ -1,0 +1,138 @@
+package chat.client;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The login role as a real process, killed with SIGKILL and started again on the same data:
+ * the application instance it had started keeps running, registers again, keeps its users,
+ * and a client that was talking through it goes on as if nothing happened.
+ */
+class LoginRestartTest {
+  @TempDir
+  Path data;
+  private Process login;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (login != null && login.isAlive()) {
+      login.destroy(); // SIGTERM: a clean stop stops the instances too
+      assertTrue(login.waitFor(60, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aKilledLoginRoleComesBackWithItsInstancesAndTheirUsers() throws Exception {
+    int port = free();
+    List<String> args = List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", data.toString(),
+        "--set", "broker.amqpPort=" + free(), "--set", "broker.stompPort=" + free(), "--set", "store.port=" + free(),
+        "--set", "passwords.iterations=1000");
+    login = startLogin(args, port);
+
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PipedOutputStream typing = new PipedOutputStream();
+    PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
+    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", port),
+        new PrintStream(printed, true, StandardCharsets.UTF_8));
+    Thread running = new Thread(() -> {
+      try {
+        client.run(stdin);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    running.start();
+    type(typing, "register ann pa", "register bob pb", "login ann pa", "login bob pb", "invite ann bob",
+        "accept-invite bob ann", "post ann before the crash");
+    awaitLines(printed, 7, 60_000);
+    List<Long> instancesBefore = instancePids();
+    assertEquals(1, instancesBefore.size());
+
+    login.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    assertTrue(ProcessHandle.of(instancesBefore.get(0)).map(ProcessHandle::isAlive).orElse(false),
+        "the instance outlives a crash of the login role");
+    login = startLogin(args, port);
+
+    type(typing, "receive-post bob", "send ann bob after the restart", "list-friend ann", "exit");
+    running.join(90_000);
+    assertFalse(running.isAlive());
+    assertEquals(List.of("Success!", "Success!", "Success!", "Success!", "Success!", "Success!", "Success!",
+            "ann: before the crash", "Success!", "<<<ann->bob: after the restart>>>", "bob"),
+        printed.toString(StandardCharsets.UTF_8).lines().toList());
+    assertEquals(instancesBefore, instancePids(), "the same instance still serves them");
+    String log = Files.readString(data.resolve("login.log"));
+    assertFalse(log.contains("event=lost"), "the instance was never lost");
+    assertFalse(log.contains("event=started instance") && log.lastIndexOf("event=started instance") > log.indexOf("restored"),
+        "no new instance was needed");
+  }
+
+  private Process startLogin(List<String> args, int port) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "chat.Main"));
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("login.log").toFile())).start();
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        return p;
+      } catch (IOException e) {
+        assertTrue(p.isAlive(), "login role exited: " + Files.readString(data.resolve("login.log")));
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("login role did not listen in time");
+  }
+
+  private List<Long> instancePids() throws IOException {
+    List<Long> pids = new ArrayList<>();
+    try (var files = Files.list(data.resolve("instances"))) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+        pids.add(Long.parseLong(Files.readString(f).trim().split(" ")[0]));
+      }
+    }
+    return pids;
+  }
+
+  private static int free() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void type(PipedOutputStream typing, String... lines) throws Exception {
+    for (String line : lines) {
+      typing.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    typing.flush();
+  }
+
+  private static void awaitLines(ByteArrayOutputStream printed, int count, long millis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    while (printed.toString(StandardCharsets.UTF_8).lines().count() < count && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(printed.toString(StandardCharsets.UTF_8).lines().count() >= count, printed.toString());
+  }
+}
