@@ -2,7 +2,7 @@
 SHARED ?= ../shared
 HOST ?= 0.0.0.0
 PORT ?= 8888
-MVN ?= mvn -B -q
+MVN ?= mvn -B -q -ntp
 JAR := target/chat.jar
 
 .PHONY: all jar run test unit conformance testcases bench clean
@@ -19,7 +19,7 @@ run: jar
 
 # Unit and integration tests (Maven), the project's own cases, then the reference suites.
 test: jar
-	$(MVN) test
+	mvn -B -ntp test
 	$(MAKE) testcases
 	$(MAKE) conformance
 

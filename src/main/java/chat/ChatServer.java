@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import chat.config.ChatConfig;
 import chat.login.Forwarder;
 import chat.login.LoginService;
-import chat.login.LoginVerticle;
 import chat.login.Passwords;
 import chat.messaging.AmqpMessenger;
 import chat.messaging.BrokerOptions;
@@ -25,6 +24,7 @@ import chat.messaging.EmbeddedBroker;
 import chat.store.Db;
 import chat.store.Schema;
 import chat.store.StoreServer;
+import chat.wire.RequestVerticle;
 import chat.wire.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -133,7 +133,8 @@ public final class ChatServer {
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
         new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url());
-    LoginVerticle login = new LoginVerticle(service, config.wireOptions(), config.host(), config.port());
+    RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
+        config.port());
     return deploy(fleet)
         .compose(v -> deploy(login))
         .onSuccess(x -> loginPort = login.port())

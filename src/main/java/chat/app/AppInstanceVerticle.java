@@ -2,6 +2,7 @@ package chat.app;
 
 import chat.fleet.FleetAgent;
 import chat.messaging.BrokerOptions;
+import chat.wire.RequestVerticle;
 import chat.wire.WireOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,7 +38,7 @@ public final class AppInstanceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    AppVerticle app = new AppVerticle(service, wire, bindHost, port);
+    RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
       return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis));

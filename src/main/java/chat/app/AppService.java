@@ -17,6 +17,7 @@ import chat.store.User;
 import chat.store.UserRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
@@ -38,6 +39,20 @@ public final class AppService {
   public AppService(Db db, Messenger messenger) {
     this.db = db;
     this.messenger = messenger;
+  }
+
+  /**
+   * Answers a request sent to an application server. The login server's four commands are
+   * not answered here: they change which server a user has.
+   */
+  public Future<JsonObject> handle(String text, SocketAddress local) {
+    Request r = Request.parse(text);
+    JsonObject early = Rules.beforeToken(r);
+    if (early != null) {
+      return Future.succeededFuture(early);
+    }
+    return r.command().role == Command.Role.LOGIN ? Future.succeededFuture(Reply.fail(Messages.LOGIN_SERVER_ONLY))
+        : handle(r);
   }
 
   /**

@@ -11,12 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real child processes of the local provider, the real client: killing the instance a user
@@ -49,23 +42,11 @@ class FailoverTest {
     ChatConfig config = TestServers.config(data, Map.of("fleet.provider", "local", "fleet.lostAfterMillis", "3000"));
     server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
 
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PipedOutputStream typing = new PipedOutputStream();
-    PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
-    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", server.loginPort()),
-        new PrintStream(printed, true, StandardCharsets.UTF_8));
-    Thread running = new Thread(() -> {
-      try {
-        client.run(stdin);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    running.start();
+    ClientHarness client = new ClientHarness(server.loginPort());
 
-    type(typing, "register ann pa", "register bob pb", "login ann pa", "login bob pb", "invite ann bob",
+    client.type("register ann pa", "register bob pb", "login ann pa", "login bob pb", "invite ann bob",
         "accept-invite bob ann", "post ann before the crash");
-    awaitLines(printed, 7, 60_000);
+    client.awaitLines(7, 60_000);
 
     JsonArray before = instances();
     assertEquals(1, before.size());
@@ -73,9 +54,8 @@ class FailoverTest {
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
     ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
 
-    type(typing, "receive-post bob", "send ann bob still here", "list-friend ann", "exit");
-    running.join(90_000);
-    List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+    client.type("receive-post bob", "send ann bob still here", "list-friend ann");
+    List<String> lines = client.exit(90_000);
     assertEquals(List.of("Success!", "Success!", "Success!", "Success!", "Success!", "Success!", "Success!",
         "ann: before the crash", "Success!", "<<<ann->bob: still here>>>", "bob"), lines);
 
@@ -90,18 +70,5 @@ class FailoverTest {
         .body().getJsonArray("instances");
   }
 
-  private static void type(PipedOutputStream typing, String... lines) throws Exception {
-    for (String line : lines) {
-      typing.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-    typing.flush();
-  }
 
-  private static void awaitLines(ByteArrayOutputStream printed, int count, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    while (printed.toString(StandardCharsets.UTF_8).lines().count() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertTrue(printed.toString(StandardCharsets.UTF_8).lines().count() >= count, printed.toString());
-  }
 }

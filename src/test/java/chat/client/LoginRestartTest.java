@@ -4,15 +4,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,22 +44,10 @@ class LoginRestartTest {
         "--set", "passwords.iterations=1000");
     login = startLogin(args, port);
 
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    PipedOutputStream typing = new PipedOutputStream();
-    PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
-    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", port),
-        new PrintStream(printed, true, StandardCharsets.UTF_8));
-    Thread running = new Thread(() -> {
-      try {
-        client.run(stdin);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    running.start();
-    type(typing, "register ann pa", "register bob pb", "login ann pa", "login bob pb", "invite ann bob",
+    ClientHarness client = new ClientHarness(port);
+    client.type("register ann pa", "register bob pb", "login ann pa", "login bob pb", "invite ann bob",
         "accept-invite bob ann", "post ann before the crash");
-    awaitLines(printed, 7, 60_000);
+    client.awaitLines(7, 60_000);
     List<Long> instancesBefore = instancePids();
     assertEquals(1, instancesBefore.size());
 
@@ -73,12 +56,10 @@ class LoginRestartTest {
         "the instance outlives a crash of the login role");
     login = startLogin(args, port);
 
-    type(typing, "receive-post bob", "send ann bob after the restart", "list-friend ann", "exit");
-    running.join(90_000);
-    assertFalse(running.isAlive());
+    client.type("receive-post bob", "send ann bob after the restart", "list-friend ann");
     assertEquals(List.of("Success!", "Success!", "Success!", "Success!", "Success!", "Success!", "Success!",
             "ann: before the crash", "Success!", "<<<ann->bob: after the restart>>>", "bob"),
-        printed.toString(StandardCharsets.UTF_8).lines().toList());
+        client.exit(90_000));
     assertEquals(instancesBefore, instancePids(), "the same instance still serves them");
     String log = Files.readString(data.resolve("login.log"));
     assertFalse(log.contains("event=lost"), "the instance was never lost");
@@ -121,18 +102,5 @@ class LoginRestartTest {
     }
   }
 
-  private static void type(PipedOutputStream typing, String... lines) throws Exception {
-    for (String line : lines) {
-      typing.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-    typing.flush();
-  }
 
-  private static void awaitLines(ByteArrayOutputStream printed, int count, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    while (printed.toString(StandardCharsets.UTF_8).lines().count() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertTrue(printed.toString(StandardCharsets.UTF_8).lines().count() >= count, printed.toString());
-  }
 }
