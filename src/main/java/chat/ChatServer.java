@@ -160,7 +160,7 @@ public final class ChatServer {
   }
 
   /** JVM options of local application instances: small heap, quick start. */
-  private static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xss512k");
+  private static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1");
 
   /** The address instances use to reach this login role's broker and store. */
   private String fleetAdvertiseHost() {
