@@ -145,7 +145,7 @@ public final class ChatServer {
   private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
     String name = config.fleet().getString("provider", "local");
     return switch (name) {
-      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", LOCAL_JVM_OPTIONS,
+      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions(),
           Map.of("CHAT_STORE_USER", config.store().getString("user"),
               "CHAT_STORE_PASSWORD", config.store().getString("password"))); 
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
@@ -159,8 +159,15 @@ public final class ChatServer {
     };
   }
 
-  /** JVM options of local application instances: small heap, quick start. */
-  private static final List<String> LOCAL_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1");
+  /**
+   * JVM options of local application instances. The defaults keep them small and use only
+   * the quick compiler: many instance JVMs on few cores spend less on compiling.
+   */
+  private List<String> jvmOptions() {
+    List<String> options = new java.util.ArrayList<>();
+    config.fleet().getJsonArray("jvmOptions", new io.vertx.core.json.JsonArray()).forEach(o -> options.add(String.valueOf(o)));
+    return options;
+  }
 
   /** The address instances use to reach this login role's broker and store. */
   private String fleetAdvertiseHost() {

@@ -141,6 +141,32 @@ class FleetTest {
   }
 
   @Test
+  void aLoginThatWaitsTooLongFailsClearlyAndLeavesNoAssignment() throws Exception {
+    ChatConfig config = TestServers.config(data, Map.of("fleet.provider", "local", "fleet.startTimeoutSeconds", "2"));
+    // an instance JVM that cannot start: it never registers
+    config.fleet().put("jvmOptions", new JsonArray().add("-XX:+NoSuchOptionAnywhere"));
+    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
+    ask("register late p");
+    JsonObject reply = ask("login late p");
+    assertEquals(new JsonObject().put("status", 1).put("message", "No application server available, try again later"),
+        reply);
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (!instances().isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(instances().isEmpty(), "the instance that never registered is given up");
+    chat.store.Db store = chat.store.Db.open(vertx, config.storeOptions(config.localStoreUrl()));
+    try {
+      Integer online = store.tx(c -> chat.store.Db.row(c,
+              "SELECT COUNT(*) FROM users WHERE token IS NOT NULL OR instance_id IS NOT NULL").map(r -> r.getInteger(0)))
+          .await(10, TimeUnit.SECONDS);
+      assertEquals(0, online, "no token and no assignment were left behind");
+    } finally {
+      store.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void warmSparesAreKeptReady() throws Exception {
     start(Map.of("fleet.warmSpares", "1", "fleet.graceSeconds", "1"));
     long deadline = System.currentTimeMillis() + 10_000;
