@@ -84,12 +84,25 @@ public final class ChatServer {
     }).compose(v -> {
       Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.remoteStoreUrl("127.0.0.1") : config.localStoreUrl()));
       onStop(db::close);
-      return Schema.migrate(db).map(db);
+      return Schema.migrate(db).compose(x -> syncCommits(db)).map(db);
     }).compose(db -> {
       AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
       onStop(messenger::close);
       return role == Role.APP ? startAppRole(db, messenger, broker) : startLoginRole(db, messenger, broker);
     });
+  }
+
+  /**
+   * The store this role serves itself: make the commit policy of the configuration hold even
+   * for a database created with another one (a URL property applies only when it is created).
+   */
+  private Future<Void> syncCommits(Db db) {
+    if (role == Role.APP || !config.localStoreUrl().startsWith("jdbc:hsqldb:file:")) {
+      return Future.succeededFuture();
+    }
+    int delay = config.store().getInteger("writeDelayMillis");
+    String sql = delay <= 0 ? "SET FILES WRITE DELAY FALSE" : "SET FILES WRITE DELAY " + delay + " MILLIS";
+    return db.tx(c -> Db.update(c, sql)).mapEmpty();
   }
 
   private void startEmbedded(BrokerOptions broker) throws Exception {

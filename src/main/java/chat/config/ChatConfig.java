@@ -152,7 +152,16 @@ public final class ChatConfig {
     if (!url.isEmpty()) {
       return url;
     }
-    return "jdbc:hsqldb:file:" + databasePath() + ";hsqldb.tx=mvcc;hsqldb.write_delay_millis=" + store().getInteger("writeDelayMillis");
+    return "jdbc:hsqldb:file:" + databasePath() + ";" + databaseProperties(store().getInteger("writeDelayMillis"));
+  }
+
+  /**
+   * Properties of the HSQLDB file database. A write delay of 0 syncs the log at every commit,
+   * so a crash of the process that holds the store loses no committed change.
+   */
+  public static String databaseProperties(int writeDelayMillis) {
+    String delay = writeDelayMillis <= 0 ? "hsqldb.write_delay=false" : "hsqldb.write_delay_millis=" + writeDelayMillis;
+    return "hsqldb.tx=mvcc;" + delay;
   }
 
   /** The URL application instances in other processes use to reach the same store. */

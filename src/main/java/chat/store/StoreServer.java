@@ -25,7 +25,7 @@ public final class StoreServer {
     server.setAddress(host);
     server.setPort(port);
     server.setDatabaseName(0, "chat");
-    server.setDatabasePath(0, "file:" + databasePath + ";hsqldb.tx=mvcc;hsqldb.write_delay_millis=" + writeDelayMillis);
+    server.setDatabasePath(0, "file:" + databasePath + ";" + chat.config.ChatConfig.databaseProperties(writeDelayMillis));
     server.start();
     if (server.getState() != ServerConstants.SERVER_STATE_ONLINE) {
       throw new IllegalStateException("store server did not start on " + host + ":" + port
