@@ -5,6 +5,7 @@ import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
 import chat.store.Db;
 import chat.store.InstanceRepository;
+import chat.store.UserRepository;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpConnection;
 import io.vertx.amqp.AmqpMessage;
@@ -51,6 +52,7 @@ public final class FleetVerticle extends VerticleBase {
   private final BrokerOptions broker;
   private final InstanceSpecFactory specs;
   private final InstanceRepository repo = new InstanceRepository();
+  private final UserRepository users = new UserRepository();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
   private final Map<Long, String> userInstance = new HashMap<>();
   /** Instances a previous run left behind: adopted when they register, stopped otherwise. */
@@ -276,8 +278,7 @@ public final class FleetVerticle extends VerticleBase {
     target.users.add(user);
     target.idleSince = 0;
     userInstance.put(user, target.id);
-    return ready(target, user).compose(address -> db.tx(c -> chat.store.Db.update(c,
-            "UPDATE users SET instance_id = ? WHERE id = ?", target.id, user))
+    return ready(target, user).compose(address -> db.tx(c -> users.assign(c, user, target.id))
         .map(n -> {
           LOG.info("fleet event=assigned user={} instance={} users={}/{}", user, target.id, target.users.size(),
               target.capacity);

@@ -42,10 +42,7 @@ public final class UserRepository {
     return Db.update(c, "DELETE FROM users WHERE id = ?", id).mapEmpty();
   }
 
-  public Future<String> instanceOf(SqlClient c, long id) {
-    return Db.row(c, "SELECT instance_id FROM users WHERE id = ?", id).map(r -> r == null ? null : r.getString(0));
-  }
-
+  /** Records which application instance serves the user. */
   public Future<Void> assign(SqlClient c, long id, String instanceId) {
     return Db.update(c, "UPDATE users SET instance_id = ? WHERE id = ?", instanceId, id).mapEmpty();
   }
