@@ -484,18 +484,41 @@ public final class Bench implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------
   // load
 
-  /** What one client thread measured. */
-  static final class Worker implements Runnable {
-    final Pair pair;
-    final Transport.Mode mode;
-    final long start;
-    final long end;
+  /** Latencies, errors and successful sends, per command: what a thread measured, or all of them. */
+  static class Tally {
     final EnumMap<Cmd, Samples> latency = new EnumMap<>(Cmd.class);
     final EnumMap<Cmd, Long> errors = new EnumMap<>(Cmd.class);
     final EnumMap<Cmd, Long> ioErrors = new EnumMap<>(Cmd.class);
     final Map<String, Long> errorKinds = new LinkedHashMap<>();
     long sendOk;
     long sendGroupOk;
+
+    Tally() {
+      for (Cmd c : Cmd.values()) {
+        latency.put(c, new Samples());
+        errors.put(c, 0L);
+        ioErrors.put(c, 0L);
+      }
+    }
+
+    void add(Tally other) {
+      for (Cmd c : Cmd.values()) {
+        latency.get(c).addAll(other.latency.get(c));
+        errors.merge(c, other.errors.get(c), Long::sum);
+        ioErrors.merge(c, other.ioErrors.get(c), Long::sum);
+      }
+      other.errorKinds.forEach((k, v) -> errorKinds.merge(k, v, Long::sum));
+      sendOk += other.sendOk;
+      sendGroupOk += other.sendGroupOk;
+    }
+  }
+
+  /** What one client thread measured. */
+  static final class Worker extends Tally implements Runnable {
+    final Pair pair;
+    final Transport.Mode mode;
+    final long start;
+    final long end;
     long lastEnd;
     volatile boolean finished;
 
@@ -504,11 +527,6 @@ public final class Bench implements Callable<Integer> {
       this.mode = mode;
       this.start = start;
       this.end = end;
-      for (Cmd c : Cmd.values()) {
-        latency.put(c, new Samples());
-        errors.put(c, 0L);
-        ioErrors.put(c, 0L);
-      }
     }
 
     @Override
@@ -574,13 +592,7 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** The merged result of all client threads. */
-  static final class Load {
-    final EnumMap<Cmd, Samples> latency = new EnumMap<>(Cmd.class);
-    final EnumMap<Cmd, Long> errors = new EnumMap<>(Cmd.class);
-    final EnumMap<Cmd, Long> ioErrors = new EnumMap<>(Cmd.class);
-    final Map<String, Long> errorKinds = new LinkedHashMap<>();
-    long sendOk;
-    long sendGroupOk;
+  static final class Load extends Tally {
     double elapsedSeconds;
     int stuck;
   }
@@ -615,25 +627,13 @@ public final class Bench implements Callable<Integer> {
       }
     }
     Load load = new Load();
-    for (Cmd c : Cmd.values()) {
-      load.latency.put(c, new Samples());
-      load.errors.put(c, 0L);
-      load.ioErrors.put(c, 0L);
-    }
     long lastEnd = end;
     for (Worker w : workers) {
       if (!w.finished) {
         load.stuck++;
         continue;
       }
-      for (Cmd c : Cmd.values()) {
-        load.latency.get(c).addAll(w.latency.get(c));
-        load.errors.merge(c, w.errors.get(c), Long::sum);
-        load.ioErrors.merge(c, w.ioErrors.get(c), Long::sum);
-      }
-      w.errorKinds.forEach((k, v) -> load.errorKinds.merge(k, v, Long::sum));
-      load.sendOk += w.sendOk;
-      load.sendGroupOk += w.sendGroupOk;
+      load.add(w);
       lastEnd = Math.max(lastEnd, w.lastEnd);
     }
     load.elapsedSeconds = (lastEnd - start) / 1e9;
