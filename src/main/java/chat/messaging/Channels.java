@@ -1,8 +1,5 @@
 package chat.messaging;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
-
 /**
  * Channel ids and the broker addresses they map to. Ids are random, so knowing a user's or a
  * group's name is not enough to read its messages. A personal channel is a queue (anycast), a
@@ -13,7 +10,6 @@ import java.util.HexFormat;
 public final class Channels {
   public static final String QUEUE_PREFIX = "queue://";
   public static final String TOPIC_PREFIX = "topic://";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private Channels() { }
 
@@ -27,9 +23,7 @@ public final class Channels {
 
   /** A random hex string of {@code bytes} bytes of entropy (tokens use it too). */
   public static String random(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return chat.config.Secrets.random(bytes);
   }
 
   public static String personalAddress(String channel) {

@@ -1,0 +1,56 @@
+package chat.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Secrets the service makes for itself on first start (the store's password, the token key,
+ * …): 256 random bits each, kept in {@code DATA_DIR/secrets/NAME}, readable by the owner only,
+ * in a directory only the owner may enter. The same name gives the same secret on every start.
+ */
+public final class Secrets {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Secrets() { }
+
+  /** The secret called {@code name}, made now if it does not exist yet. */
+  public static String loadOrCreate(Path dataDir, String name) throws IOException {
+    Path dir = privateDirectory(dataDir.resolve("secrets"));
+    Path file = dir.resolve(name);
+    if (!Files.exists(file)) {
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, random(32) + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+      } catch (FileAlreadyExistsException raced) {
+        // another process made it first: read theirs
+      }
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    String secret = Files.readString(file, StandardCharsets.UTF_8).trim();
+    if (secret.isEmpty()) {
+      throw new IOException("secret file " + file + " is empty");
+    }
+    return secret;
+  }
+
+  /** Creates {@code dir} (and its parents) if needed and makes it the owner's alone (0700). */
+  public static Path privateDirectory(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    return dir;
+  }
+
+  /** A random hex string of {@code bytes} bytes of entropy. */
+  public static String random(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}
