@@ -1,7 +1,31 @@
 package chat.fleet;
 
+import java.util.Map;
+
 /**
  * What a new application instance needs to know to join the fleet: its fleet id, where the
- * broker and the store are, and how many distinct users it may serve.
+ * broker and the store are, how many distinct users it may serve, and its secrets.
+ *
+ * <p>{@code secrets} are environment variables ({@code CHAT_STORE_PASSWORD},
+ * {@code CHAT_BROKER_PASSWORD}, {@code CHAT_INSTANCE_SECRET}, …) that the instance must get
+ * without them ever appearing on a command line or in EC2 user-data: a local provider puts
+ * them in the child's environment, the EC2 provider hands them over through a secret store.
  */
-public record InstanceSpec(String instanceId, String brokerUrl, String storeUrl, int capacity, String cluster) { }
+public record InstanceSpec(String instanceId, String brokerUrl, String storeUrl, int capacity, String cluster,
+                           Map<String, String> secrets) {
+
+  public InstanceSpec {
+    secrets = Map.copyOf(secrets);
+  }
+
+  public InstanceSpec(String instanceId, String brokerUrl, String storeUrl, int capacity, String cluster) {
+    this(instanceId, brokerUrl, storeUrl, capacity, cluster, Map.of());
+  }
+
+  /** Never prints the secrets. */
+  @Override
+  public String toString() {
+    return "InstanceSpec[" + instanceId + ", broker " + brokerUrl + ", store " + storeUrl + ", capacity " + capacity
+        + ", cluster " + cluster + ", secrets " + secrets.keySet() + "]";
+  }
+}

@@ -65,6 +65,7 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       File log = dir.resolve(spec.instanceId() + ".log").toFile();
       ProcessBuilder builder = new ProcessBuilder(cmd);
       builder.environment().putAll(environment);
+      builder.environment().putAll(spec.secrets());
       Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
