@@ -11,7 +11,12 @@ import chat.fleet.InProcessInstanceProvider;
 import chat.fleet.InstanceProvider;
 import chat.fleet.InstanceSpec;
 import chat.fleet.LocalProcessInstanceProvider;
+import chat.config.Secrets;
+import chat.fleet.FleetControl;
 import chat.login.AdminVerticle;
+import chat.login.BrokerUsers;
+import chat.messaging.BrokerSecurity;
+import chat.store.StoreAccess;
 import chat.messaging.Channels;
 import io.vertx.core.json.JsonObject;
 import chat.config.ChatConfig;
@@ -50,6 +55,8 @@ public final class ChatServer {
   private final ChatConfig config;
   private final Role role;
   private final List<Stopper> stoppers = new ArrayList<>();
+  private BrokerSecurity brokerSecurity;
+  private String fleetKey;
   private int loginPort = -1;
   private int appPort = -1;
 
@@ -66,11 +73,15 @@ public final class ChatServer {
 
   private Future<Void> startParts() {
     return vertx.executeBlocking(() -> {
+      Secrets.privateDirectory(config.dataDir());
       if (role != Role.APP) {
         config.withFreePorts();
+        config.withServiceSecrets();
+      } else if (config.app().getString("instanceSecret", "").isEmpty()) {
+        throw new IllegalStateException("an application instance needs its secret (CHAT_INSTANCE_SECRET), "
+            + "handed over by the fleet that starts it");
       }
       LOG.info("starting role {} with configuration {}", role.name().toLowerCase(), config.masked());
-      Files.createDirectories(config.dataDir());
       return null;
     }).compose(x -> startParts(config.brokerOptions()));
   }
@@ -84,7 +95,15 @@ public final class ChatServer {
     }).compose(v -> {
       Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.remoteStoreUrl("127.0.0.1") : config.localStoreUrl()));
       onStop(db::close);
-      return Schema.migrate(db).compose(x -> syncCommits(db)).map(db);
+      if (role == Role.APP) {
+        return Schema.check(db).map(db);
+      }
+      return Schema.migrate(db).compose(x -> syncCommits(db)).compose(x -> grantApplicationUser(db)).map(x -> {
+        if (brokerSecurity != null) {
+          brokerSecurity.users(new BrokerUsers(db));
+        }
+        return db;
+      });
     }).compose(db -> {
       AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
       onStop(messenger::close);
@@ -105,17 +124,38 @@ public final class ChatServer {
     return db.tx(c -> Db.update(c, sql)).mapEmpty();
   }
 
+  /** The store's own user for application instances, with only the rights they need. */
+  private Future<Void> grantApplicationUser(Db db) {
+    if (!config.servesStore()) {
+      return Future.succeededFuture();
+    }
+    return StoreAccess.grantApplicationUser(db, config.store().getString("appUser"),
+        config.store().getString("appPassword"));
+  }
+
   private void startEmbedded(BrokerOptions broker) throws Exception {
-    if (config.store().getString("url", "").isEmpty() && config.store().getBoolean("serve", true)) {
-      StoreServer store = new StoreServer();
-      store.start(config.host(), config.store().getInteger("port"), config.databasePath(),
-          config.store().getInteger("writeDelayMillis"));
-      onStopBlocking(store::stop);
+    if (config.servesStore()) {
+      StoreAccess.secureAdministrator(config.localStoreUrl(), config.store().getString("user"),
+          config.store().getString("password"));
+      if (config.store().getBoolean("serve", true)) {
+        StoreServer store = new StoreServer();
+        store.start(config.store().getString("host", "127.0.0.1"), config.store().getInteger("port"),
+            config.databasePath(), config.store().getInteger("writeDelayMillis"));
+        onStopBlocking(store::stop);
+      }
     }
     if (broker.embedded()) {
       EmbeddedBroker embedded = new EmbeddedBroker();
-      embedded.start(broker);
+      brokerSecurity = new BrokerSecurity(
+          new BrokerSecurity.ServiceCredentials(broker.user(), broker.password()),
+          new BrokerSecurity.ServiceCredentials(config.broker().getString("appUser"),
+              config.broker().getString("appPassword")),
+          broker.legacyClients());
+      embedded.start(broker, brokerSecurity);
       onStopBlocking(embedded::stop);
+      if (broker.legacyClients()) {
+        LOG.warn("broker.legacyClients is on: anyone who knows a channel id may read it over STOMP without logging in");
+      }
     }
   }
 
@@ -127,12 +167,17 @@ public final class ChatServer {
     AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(), broker,
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
-        app.getLong("heartbeatMillis", 1000L));
+        app.getLong("heartbeatMillis", 1000L), app.getString("instanceSecret"));
     return deploy(instance).onSuccess(x -> appPort = instance.port());
   }
 
   /** The login role: login server, fleet, and the provider that starts application instances. */
   private Future<Void> startLoginRole(Db db, AmqpMessenger messenger, BrokerOptions broker) {
+    try {
+      fleetKey = Secrets.loadOrCreate(config.dataDir(), "fleet-key");
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
     InstanceProvider provider = provider(db, messenger, broker);
     onStop(provider::close);
     FleetOptions fleetOptions = FleetOptions.fromJson(config.fleet());
@@ -140,8 +185,10 @@ public final class ChatServer {
     String instanceBroker = config.json().getJsonObject("broker").getString("url", "").isEmpty()
         ? "amqp://" + advertise + ":" + broker.amqpPort() : broker.url();
     String instanceStore = config.remoteStoreUrl(advertise);
+    Map<String, String> credentials = config.instanceCredentials();
     FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
-        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster()));
+        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster(),
+            instanceSecrets(credentials, id)), fleetKey);
     WireClient wire = new WireClient(vertx, 30_000);
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
@@ -151,20 +198,48 @@ public final class ChatServer {
     return deploy(fleet)
         .compose(v -> deploy(login))
         .onSuccess(x -> loginPort = login.port())
-        .compose(v -> config.adminPort() > 0 ? deploy(new AdminVerticle(config.host(), config.adminPort()))
-            : Future.succeededFuture());
+        .compose(v -> config.adminPort() > 0 ? deployAdmin() : Future.succeededFuture());
+  }
+
+  /** The admin endpoint: open on loopback, behind a bearer token when bound wider or when one is set. */
+  private Future<Void> deployAdmin() {
+    String host = config.admin().getString("host", "127.0.0.1");
+    String token = config.admin().getString("token", "");
+    if (token.isEmpty() && !isLoopback(host)) {
+      try {
+        token = Secrets.loadOrCreate(config.dataDir(), "admin-token");
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(e);
+      }
+      LOG.info("admin endpoint on {} needs a bearer token: it is in {}", host,
+          config.dataDir().resolve("secrets").resolve("admin-token").toAbsolutePath());
+    }
+    return deploy(new AdminVerticle(host, config.adminPort(), token));
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** What instance {@code id} is handed at launch: the service credentials and its own secret. */
+  private Map<String, String> instanceSecrets(Map<String, String> credentials, String id) {
+    Map<String, String> secrets = new java.util.LinkedHashMap<>(credentials);
+    secrets.put("CHAT_INSTANCE_SECRET", FleetControl.instanceSecret(fleetKey, id));
+    return secrets;
   }
 
   private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
     String name = config.fleet().getString("provider", "local");
     return switch (name) {
-      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions(),
-          Map.of("CHAT_STORE_USER", config.store().getString("user"),
-              "CHAT_STORE_PASSWORD", config.store().getString("password"))); 
+      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions());
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
         AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(),
             broker, spec.instanceId(), "127.0.0.1", 0, "127.0.0.1", spec.capacity(),
-            config.app().getLong("heartbeatMillis", 1000L));
+            config.app().getLong("heartbeatMillis", 1000L), spec.secrets().get("CHAT_INSTANCE_SECRET"));
         return vertx.deployVerticle(instance);
       });
       case "ec2" -> new Ec2InstanceProvider(vertx, Ec2Options.fromJson(config.fleet().getJsonObject("ec2", new JsonObject())));

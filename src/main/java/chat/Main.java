@@ -95,7 +95,7 @@ public final class Main implements Callable<Integer> {
     put(o, "app.instanceId", instanceId);
     put(o, "fleet.capacity", capacity);
     put(o, "app.advertiseHost", advertiseHost);
-    put(o, "adminPort", adminPort);
+    put(o, "admin.port", adminPort);
     put(o, "fleet.provider", provider);
     o.putAll(settings);
     return o;

@@ -21,10 +21,13 @@ public final class AppInstanceVerticle extends VerticleBase {
   private final String advertiseHost;
   private final int capacity;
   private final long heartbeatMillis;
+  private final String secret;
   private int actualPort;
 
   public AppInstanceVerticle(AppService service, WireOptions wire, BrokerOptions broker, String instanceId,
-                             String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis) {
+                             String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis,
+                             String secret) {
+    this.secret = secret;
     this.service = service;
     this.wire = wire;
     this.broker = broker;
@@ -41,7 +44,7 @@ public final class AppInstanceVerticle extends VerticleBase {
     RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
-      return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis));
+      return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis, secret));
     });
   }
 

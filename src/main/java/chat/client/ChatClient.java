@@ -47,8 +47,6 @@ public final class ChatClient {
   private final Output output;
   private final Map<String, Session> sessions = new HashMap<>();
   private Vertx vertx;
-  private AmqpConnection broker;
-  private String brokerUrl;
 
   ChatClient(InetSocketAddress login, PrintStream out) {
     this.login = login;
@@ -177,61 +175,60 @@ public final class ChatClient {
       return;
     }
     Session s = new Session(user, reply.getString("token"), server);
+    s.brokerUrl = reply.getString("broker");
     sessions.put(user, s);
     JsonArray channels = reply.getJsonArray("channel", new JsonArray());
     for (int i = 0; i < channels.size(); i++) {
       JsonObject ch = channels.getJsonObject(i);
       if (ch.getInteger("type", 0) == Deliveries.GROUP) {
-        subscribe(s, reply.getString("broker"), Channels.groupAddress(ch.getString("channel")));
+        subscribe(s, Channels.groupAddress(ch.getString("channel")));
         s.groups.add(ch.getString("name"));
       } else {
-        subscribe(s, reply.getString("broker"), Channels.personalAddress(ch.getString("channel")));
+        subscribe(s, Channels.personalAddress(ch.getString("channel")));
       }
     }
   }
 
   private void joined(Session s, String group, String channel) {
     if (s != null && channel != null && s.groups.add(group)) {
-      subscribe(s, brokerUrl, Channels.groupAddress(channel));
+      subscribe(s, Channels.groupAddress(channel));
     }
   }
 
   private void forget(String user) {
     Session s = sessions.remove(user);
-    if (s != null) {
-      for (AmqpReceiver r : s.receivers) {
-        await(r.close());
-      }
+    if (s != null && s.connection != null) {
+      s.connection.close();
     }
   }
 
   /**
-   * The broker connection dropped (the broker restarted, say): open a new one and subscribe
-   * every logged-in user again, before the next command, so its deliveries are printed.
+   * A user's broker connection dropped (the broker restarted, say): open a new one and
+   * subscribe again, before the next command, so its deliveries are printed.
    */
   private void resubscribeIfBrokerLost() {
-    if (broker == null || !broker.isDisconnected()) {
-      return;
-    }
-    System.err.println("client: broker connection lost, subscribing again");
-    broker = null;
     for (Session s : sessions.values()) {
+      if (s.connection == null || !s.connection.isDisconnected()) {
+        continue;
+      }
+      System.err.println("client: broker connection of " + s.user + " lost, subscribing again");
+      s.connection = null;
       s.receivers.clear();
       for (String address : List.copyOf(s.addresses)) {
-        attach(s, brokerUrl, address);
+        attach(s, address);
       }
     }
   }
 
   /** Subscribes and waits until the broker has attached the link, so no delivery is missed. */
-  private void subscribe(Session s, String url, String address) {
+  private void subscribe(Session s, String address) {
     s.addresses.add(address);
-    attach(s, url, address);
+    attach(s, address);
   }
 
-  private void attach(Session s, String url, String address) {
+  private void attach(Session s, String address) {
     try {
-      AmqpConnection connection = broker(url);
+      AmqpConnection connection = connection(s);
       AmqpReceiver receiver = await(connection.createReceiver(address));
       receiver.handler(msg -> {
         try {
@@ -250,22 +247,23 @@ public final class ChatClient {
     }
   }
 
-  private AmqpConnection broker(String url) throws Exception {
-    if (broker != null && !broker.isDisconnected()) {
-      return broker;
+  /** The user's own broker connection, on which it proves itself with its name and token. */
+  private AmqpConnection connection(Session s) {
+    if (s.connection != null && !s.connection.isDisconnected()) {
+      return s.connection;
     }
-    if (url == null) {
+    if (s.brokerUrl == null) {
       throw new IllegalStateException("no broker address known yet");
     }
     if (vertx == null) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     }
-    URI uri = URI.create(url);
+    URI uri = URI.create(s.brokerUrl);
     AmqpClient client = AmqpClient.create(vertx, new AmqpClientOptions()
-        .setHost(uri.getHost()).setPort(uri.getPort()).setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
-    broker = await(client.connect());
-    brokerUrl = url;
-    return broker;
+        .setHost(uri.getHost()).setPort(uri.getPort()).setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+        .setUsername(s.user).setPassword(s.token));
+    s.connection = await(client.connect());
+    return s.connection;
   }
 
   private static InetSocketAddress address(JsonObject server) {

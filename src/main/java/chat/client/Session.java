@@ -1,5 +1,6 @@
 package chat.client;
 
+import io.vertx.amqp.AmqpConnection;
 import io.vertx.amqp.AmqpReceiver;
 
 import java.net.InetSocketAddress;
@@ -8,7 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A user logged in through this client: its token, its server and its subscriptions. */
+/**
+ * A user logged in through this client: its token, its server, and its own connection to the
+ * broker (on which it proves itself with its name and token) with its subscriptions.
+ */
 final class Session {
   final String user;
   String token;
@@ -17,6 +21,8 @@ final class Session {
   final List<AmqpReceiver> receivers = new ArrayList<>();
   /** Broker addresses this user is subscribed to, to subscribe again after a lost connection. */
   final List<String> addresses = new ArrayList<>();
+  String brokerUrl;
+  AmqpConnection connection;
 
   Session(String user, String token, InetSocketAddress server) {
     this.user = user;

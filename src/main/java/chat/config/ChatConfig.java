@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,14 +20,22 @@ import java.util.Map;
  */
 public final class ChatConfig {
   /** Environment variables and the setting each one overrides. */
-  private static final Map<String, String> ENV = Map.of(
-      "CHAT_DATA_DIR", "dataDir",
-      "CHAT_BROKER_URL", "broker.url",
-      "CHAT_STORE_URL", "store.url",
-      "CHAT_STORE_USER", "store.user",
-      "CHAT_STORE_PASSWORD", "store.password",
-      "CHAT_PROVIDER", "fleet.provider",
-      "CHAT_CAPACITY", "fleet.capacity");
+  private static final Map<String, String> ENV = Map.ofEntries(
+      Map.entry("CHAT_DATA_DIR", "dataDir"),
+      Map.entry("CHAT_BROKER_URL", "broker.url"),
+      Map.entry("CHAT_BROKER_USER", "broker.user"),
+      Map.entry("CHAT_BROKER_PASSWORD", "broker.password"),
+      Map.entry("CHAT_STORE_URL", "store.url"),
+      Map.entry("CHAT_STORE_USER", "store.user"),
+      Map.entry("CHAT_STORE_PASSWORD", "store.password"),
+      Map.entry("CHAT_INSTANCE_SECRET", "app.instanceSecret"),
+      Map.entry("CHAT_ADMIN_TOKEN", "admin.token"),
+      Map.entry("CHAT_PROVIDER", "fleet.provider"),
+      Map.entry("CHAT_CAPACITY", "fleet.capacity"));
+
+  /** Settings that are secrets: never logged. */
+  private static final List<String> SECRET_KEYS = List.of("store.password", "store.appPassword", "broker.password",
+      "broker.appPassword", "app.instanceSecret", "admin.token");
 
   private final JsonObject json;
 
@@ -103,9 +112,18 @@ public final class ChatConfig {
   /** The configuration as logged at start-up: passwords and secrets masked. */
   public String masked() {
     JsonObject copy = json.copy();
-    copy.getJsonObject("store").put("password", "****");
-    String url = copy.getJsonObject("store").getString("url", "");
-    copy.getJsonObject("store").put("url", url.replaceAll("(?i)(password=)[^;&]*", "$1****"));
+    for (String key : SECRET_KEYS) {
+      String[] parts = key.split("\\.");
+      JsonObject node = copy.getJsonObject(parts[0]);
+      if (node != null && node.getValue(parts[1]) != null && !node.getString(parts[1]).isEmpty()) {
+        node.put(parts[1], "****");
+      }
+    }
+    for (String section : new String[] {"store", "broker"}) {
+      String url = copy.getJsonObject(section).getString("url", "");
+      copy.getJsonObject(section).put("url", url.replaceAll("(?i)(password=)[^;&]*", "$1****")
+          .replaceAll("(//[^:/@]*:)[^@/]*@", "$1****@"));
+    }
     return copy.encode();
   }
 
@@ -121,8 +139,12 @@ public final class ChatConfig {
     return Path.of(json.getString("dataDir"));
   }
 
+  public JsonObject admin() {
+    return json.getJsonObject("admin");
+  }
+
   public int adminPort() {
-    return json.getInteger("adminPort", 0);
+    return admin().getInteger("port", 0);
   }
 
   public JsonObject store() {
@@ -175,14 +197,73 @@ public final class ChatConfig {
   }
 
   public BrokerOptions brokerOptions() {
-    JsonObject b = json.getJsonObject("broker");
+    JsonObject b = broker();
     String url = b.getString("url", "");
     boolean embedded = b.getBoolean("embedded", true) && url.isEmpty();
+    String host = b.getString("host", "127.0.0.1");
     if (url.isEmpty()) {
-      url = "amqp://" + host() + ":" + b.getInteger("amqpPort");
+      url = "amqp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + b.getInteger("amqpPort");
     }
-    return new BrokerOptions(url, embedded, host(), b.getInteger("amqpPort"), b.getInteger("stompPort"),
-        dataDir().toAbsolutePath().toString());
+    return new BrokerOptions(url, embedded, host, b.getInteger("amqpPort"), b.getInteger("stompPort"),
+        dataDir().toAbsolutePath().toString(), b.getString("user", ""), b.getString("password", ""),
+        b.getBoolean("legacyClients", false));
+  }
+
+  public JsonObject broker() {
+    return json.getJsonObject("broker");
+  }
+
+  /** The embedded store is served by this process: no store URL was given. */
+  public boolean servesStore() {
+    return store().getString("url", "").isEmpty();
+  }
+
+  /**
+   * The secrets of the parts the login role serves itself (the store's administrator and
+   * application users, the broker's service principals), generated once into the data
+   * directory unless configured. Secrets of external parts come from configuration only.
+   */
+  public ChatConfig withServiceSecrets() throws IOException {
+    if (servesStore()) {
+      fill(store(), "password", "store-admin");
+      fill(store(), "appPassword", "store-app");
+    }
+    if (brokerOptions().embedded()) {
+      if (broker().getString("user", "").isEmpty()) {
+        broker().put("user", "chat-login");
+      }
+      fill(broker(), "password", "broker-login");
+      if (broker().getString("appUser", "").isEmpty()) {
+        broker().put("appUser", "chat-app");
+      }
+      fill(broker(), "appPassword", "broker-app");
+    }
+    return this;
+  }
+
+  private void fill(JsonObject section, String key, String secretName) throws IOException {
+    if (section.getString(key, "").isEmpty()) {
+      section.put(key, Secrets.loadOrCreate(dataDir(), secretName));
+    }
+  }
+
+  /**
+   * The credentials application instances get (as environment variables, never on a command
+   * line or in user-data): their own store and broker users where there are such, else the
+   * login role's.
+   */
+  public Map<String, String> instanceCredentials() {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    JsonObject s = store();
+    boolean ownStoreUser = servesStore() || !s.getString("appPassword", "").isEmpty();
+    env.put("CHAT_STORE_USER", ownStoreUser ? s.getString("appUser") : s.getString("user"));
+    env.put("CHAT_STORE_PASSWORD", ownStoreUser ? s.getString("appPassword") : s.getString("password"));
+    JsonObject b = broker();
+    boolean ownBrokerUser = !b.getString("appUser", "").isEmpty();
+    env.put("CHAT_BROKER_USER", ownBrokerUser ? b.getString("appUser") : b.getString("user", ""));
+    env.put("CHAT_BROKER_PASSWORD", ownBrokerUser ? b.getString("appPassword", "") : b.getString("password", ""));
+    env.values().removeIf(v -> v == null);
+    return env;
   }
 
   public WireOptions wireOptions() {

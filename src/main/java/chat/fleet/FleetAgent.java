@@ -25,12 +25,15 @@ public final class FleetAgent extends VerticleBase {
   private final int port;
   private final int capacity;
   private final long intervalMillis;
+  private final String secret;
   private AmqpClient client;
   private AmqpSender sender;
   private boolean connecting;
   private long timer;
 
-  public FleetAgent(BrokerOptions broker, String id, String host, int port, int capacity, long intervalMillis) {
+  public FleetAgent(BrokerOptions broker, String id, String host, int port, int capacity, long intervalMillis,
+                    String secret) {
+    this.secret = secret;
     this.broker = broker;
     this.id = id;
     this.host = host;
@@ -81,7 +84,7 @@ public final class FleetAgent extends VerticleBase {
   private Future<Void> send(String type) {
     AmqpMessage m = AmqpMessage.create()
         .address(FleetControl.ADDRESS)
-        .withJsonObjectAsBody(FleetControl.message(type, id, host, port, capacity))
+        .withJsonObjectAsBody(FleetControl.message(type, id, host, port, capacity, secret))
         .durable(false)
         .ttl(Math.max(5_000, intervalMillis * 5))
         .build();

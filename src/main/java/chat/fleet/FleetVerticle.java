@@ -3,6 +3,7 @@ package chat.fleet;
 import chat.messaging.AmqpMessenger;
 import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
+import chat.messaging.LogText;
 import chat.store.Db;
 import chat.store.InstanceRepository;
 import chat.store.UserRepository;
@@ -51,6 +52,8 @@ public final class FleetVerticle extends VerticleBase {
   private final FleetOptions options;
   private final BrokerOptions broker;
   private final InstanceSpecFactory specs;
+  /** Signs each instance's secret: see {@link FleetControl#instanceSecret}. */
+  private final String fleetKey;
   private final InstanceRepository repo = new InstanceRepository();
   private final UserRepository users = new UserRepository();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
@@ -72,7 +75,8 @@ public final class FleetVerticle extends VerticleBase {
   }
 
   public FleetVerticle(Db db, InstanceProvider provider, FleetOptions options, BrokerOptions broker,
-                       InstanceSpecFactory specs) {
+                       InstanceSpecFactory specs, String fleetKey) {
+    this.fleetKey = fleetKey;
     this.db = db;
     this.provider = provider;
     this.options = options;
@@ -210,21 +214,32 @@ public final class FleetVerticle extends VerticleBase {
         .onComplete(x -> connecting = false);
   }
 
+  /** A message on the control address: nothing in it is believed unless its instance signed it. */
   private void onControl(AmqpMessage message) {
     JsonObject m;
     try {
       m = message.bodyAsJsonObject();
     } catch (RuntimeException e) {
-      LOG.warn("unreadable fleet control message ignored");
+      LOG.warn("fleet event=refused unreadable control message");
       return;
     }
-    String id = m.getString("id");
-    if (id == null) {
+    long now = System.currentTimeMillis();
+    String id = m.getValue("id") instanceof String s ? s : null;
+    if (id == null || !FleetControl.valid(m, FleetControl.instanceSecret(fleetKey, id), now)) {
+      LOG.warn("fleet event=refused control message for instance {}: unsigned, forged, malformed or stale",
+          LogText.quote(id));
       return;
     }
     Instance i = instances.get(id);
-    long now = System.currentTimeMillis();
     if (i == null && gone.containsKey(id)) {
+      return;
+    }
+    if (i != null && i.state == InstanceState.READY && i.host != null && i.port > 0
+        && (!m.getString("host").equals(i.host)
+        || m.getInteger("port") != i.port)) {
+      // an instance keeps the address it registered with: a message naming another one is not its own
+      LOG.warn("fleet event=refused instance={} message names {}:{} but it registered at {}:{}", id,
+          LogText.quote(m.getString("host")), m.getInteger("port"), i.host, i.port);
       return;
     }
     if (i == null) {
@@ -238,8 +253,8 @@ public final class FleetVerticle extends VerticleBase {
       return;
     }
     i.host = m.getString("host");
-    i.port = m.getInteger("port", 0);
-    i.capacity = m.getInteger("capacity", i.capacity);
+    i.port = m.getInteger("port");
+    i.capacity = m.getInteger("capacity");
     i.lastSeen = now;
     if (i.state == InstanceState.STARTING) {
       i.state = InstanceState.READY;

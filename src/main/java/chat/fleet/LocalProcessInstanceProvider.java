@@ -28,17 +28,14 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
   private final Path dir;
   private final String host;
   private final List<String> jvmOptions;
-  private final Map<String, String> environment;
   private final Map<String, Process> children = new ConcurrentHashMap<>();
 
   /**
-   * {@code environment} is added to each child's: the store credentials travel there rather
-   * than on a command line that every user of the machine can read.
+   * Each child gets its spec's secrets in its environment rather than on a command line that
+   * every user of the machine can read.
    */
-  public LocalProcessInstanceProvider(Vertx vertx, Path dataDir, String host, List<String> jvmOptions,
-                                      Map<String, String> environment) {
+  public LocalProcessInstanceProvider(Vertx vertx, Path dataDir, String host, List<String> jvmOptions) {
     this.vertx = vertx;
-    this.environment = environment;
     this.dir = dataDir.toAbsolutePath().resolve("instances");
     this.host = host;
     this.jvmOptions = jvmOptions;
@@ -64,7 +61,6 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
           "--advertise-host", host, "--data-dir", dir.resolve(spec.instanceId()).toString()));
       File log = dir.resolve(spec.instanceId() + ".log").toFile();
       ProcessBuilder builder = new ProcessBuilder(cmd);
-      builder.environment().putAll(environment);
       builder.environment().putAll(spec.secrets());
       Process p = builder
           .redirectErrorStream(true)

@@ -29,12 +29,17 @@ public final class AmqpMessenger implements Messenger {
     this.client = AmqpClient.create(vertx, clientOptions(broker));
   }
 
+  /** How this process connects: as its service principal, which the broker checks. */
   public static AmqpClientOptions clientOptions(BrokerOptions broker) {
-    return new AmqpClientOptions()
+    AmqpClientOptions options = new AmqpClientOptions()
         .setHost(broker.urlHost())
         .setPort(broker.urlPort())
         .setConnectTimeout(5_000)
         .setReconnectAttempts(0);
+    if (broker.user() != null && !broker.user().isEmpty()) {
+      options.setUsername(broker.user()).setPassword(broker.password());
+    }
+    return options;
   }
 
   public Future<Void> start() {

@@ -3,12 +3,20 @@ package chat.messaging;
 import java.net.URI;
 
 /**
- * Where the broker is. {@code url} is what instances and clients connect to over AMQP
- * ({@code amqp://host:port}); the embedded broker, when enabled, listens on {@code host} with
- * an AMQP and a STOMP acceptor.
+ * Where the broker is and who this process is to it. {@code url} is what instances and clients
+ * connect to over AMQP ({@code amqp://host:port}); the embedded broker, when enabled, listens
+ * on {@code host} with an AMQP and a STOMP acceptor. {@code user} and {@code password} are
+ * this process's service credentials; {@code legacyClients} lets anonymous STOMP clients
+ * consume exact channel addresses.
  */
 public record BrokerOptions(String url, boolean embedded, String host, int amqpPort, int stompPort,
-                            String dataDir) {
+                            String dataDir, String user, String password, boolean legacyClients) {
+
+  /** Never prints the password. */
+  @Override
+  public String toString() {
+    return "BrokerOptions[" + url + ", embedded " + embedded + ", user " + user + "]";
+  }
 
   /** The host to connect to from this machine: a wildcard bind address means this machine. */
   public String urlHost() {

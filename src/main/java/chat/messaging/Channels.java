@@ -10,6 +10,7 @@ package chat.messaging;
 public final class Channels {
   public static final String QUEUE_PREFIX = "queue://";
   public static final String TOPIC_PREFIX = "topic://";
+  private static final java.util.regex.Pattern CHANNEL = java.util.regex.Pattern.compile("[ug]-[0-9a-f]{32}");
 
   private Channels() { }
 
@@ -24,6 +25,11 @@ public final class Channels {
   /** A random hex string of {@code bytes} bytes of entropy (tokens use it too). */
   public static String random(int bytes) {
     return chat.config.Secrets.random(bytes);
+  }
+
+  /** Whether {@code address} is exactly a personal or group channel id, as this class makes them. */
+  public static boolean isChannel(String address) {
+    return address != null && CHANNEL.matcher(address).matches();
   }
 
   public static String personalAddress(String channel) {

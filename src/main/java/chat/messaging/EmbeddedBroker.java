@@ -18,12 +18,21 @@ public final class EmbeddedBroker {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
   private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
 
-  public void start(BrokerOptions options) throws Exception {
+  /**
+   * Starts the broker with security on: {@code security} decides who connects and what each
+   * may do. Every acceptor must be listening, or the start fails.
+   */
+  public void start(BrokerOptions options, BrokerSecurity security) throws Exception {
     File dir = new File(options.dataDir(), "broker");
     Configuration config = new ConfigurationImpl()
         .setName("chat-broker")
         .setPersistenceEnabled(false)
-        .setSecurityEnabled(false)
+        .setSecurityEnabled(true)
+        // every decision is asked of the security manager afresh: a revoked token or a left
+        // group stops counting at once, and no decision cached for one name serves another
+        .setSecurityInvalidationInterval(0)
+        // a subscription to "#" or "*" is a literal address, never every channel at once
+        .setWildcardRoutingEnabled(false)
         .setJMXManagementEnabled(false)
         .setJournalDirectory(new File(dir, "journal").getPath())
         .setBindingsDirectory(new File(dir, "bindings").getPath())
@@ -42,9 +51,32 @@ public final class EmbeddedBroker {
         .setAutoDeleteQueuesDelay(30_000)
         .setMaxSizeBytes(64L * 1024 * 1024));
     server.setConfiguration(config);
+    server.setSecurityManager(security);
+    ensureFree(options.host(), options.amqpPort(), "amqp");
+    ensureFree(options.host(), options.stompPort(), "stomp");
     server.start();
+    var acceptors = server.getActiveMQServer().getRemotingService().getAcceptors();
+    for (var wanted : java.util.Map.of("amqp", options.amqpPort(), "stomp", options.stompPort()).entrySet()) {
+      var acceptor = acceptors.get(wanted.getKey());
+      if (!server.getActiveMQServer().isActive() || acceptor == null || !acceptor.isStarted()) {
+        stop();
+        throw new IllegalStateException("the broker's " + wanted.getKey() + " acceptor could not listen on "
+            + options.host() + ":" + wanted.getValue() + " (is the port taken?)");
+      }
+    }
     LOG.info("embedded broker started: AMQP on {}:{}, STOMP on {}:{}", options.host(), options.amqpPort(),
         options.host(), options.stompPort());
+  }
+
+  /** The broker would log a taken port and run on without that acceptor: say so and stop instead. */
+  private static void ensureFree(String host, int port, String acceptor) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(host, port));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the broker's " + acceptor + " acceptor cannot listen on " + host + ":" + port
+          + ": " + e.getMessage());
+    }
   }
 
   public void stop() {

@@ -45,6 +45,21 @@ public final class Schema {
 
   private Schema() { }
 
+  /**
+   * For application instances, which may not change the schema: the store must already be at
+   * this build's version (the login role migrates it before it starts any instance).
+   */
+  public static Future<Integer> check(Db db) {
+    return db.tx(conn -> Db.row(conn, "SELECT MAX(version) FROM schema_version")).compose(row -> {
+      Integer current = row == null ? null : row.getInteger(0);
+      if (current == null || current != MIGRATIONS.size()) {
+        return Future.failedFuture(new IllegalStateException("the store's schema is at version " + current
+            + ", this build needs " + MIGRATIONS.size() + ": start the login role of this build first"));
+      }
+      return Future.succeededFuture(current);
+    });
+  }
+
   public static Future<Integer> migrate(Db db) {
     return db.tx(conn -> Db.update(conn, "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)")
         .compose(v -> Db.row(conn, "SELECT MAX(version) FROM schema_version"))

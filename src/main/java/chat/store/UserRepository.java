@@ -47,6 +47,14 @@ public final class UserRepository {
     return Db.update(c, "UPDATE users SET instance_id = ? WHERE id = ?", instanceId, id).mapEmpty();
   }
 
+  /** Whether {@code channel} is the personal channel of the user called {@code name}, or that of one of its groups. */
+  public Future<Boolean> readsChannel(SqlClient c, String name, String channel) {
+    return Db.exists(c, "SELECT 1 FROM users WHERE name = ? AND channel = ?", name, channel).compose(own -> own
+        ? Future.succeededFuture(true)
+        : Db.exists(c, "SELECT 1 FROM memberships m JOIN chat_groups g ON g.seq = m.group_seq"
+            + " JOIN users u ON u.id = m.member WHERE u.name = ? AND g.channel = ?", name, channel));
+  }
+
   /** A user with the hash of its password, for login. */
   public record Credentials(User user, String passwordHash) {
   }

@@ -112,7 +112,7 @@ class FleetTest {
 
   @Test
   void idleInstancesStopAfterTheGracePeriodAndBusyOnesNever() throws Exception {
-    ChatConfig config = start(Map.of("fleet.capacity", "2", "fleet.graceSeconds", "1", "adminPort", "0"));
+    ChatConfig config = start(Map.of("fleet.capacity", "2", "fleet.graceSeconds", "1", "admin.port", "0"));
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       ask("register g" + i + " p");
@@ -192,7 +192,7 @@ class FleetTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    start(Map.of("adminPort", String.valueOf(port)));
+    start(Map.of("admin.port", String.valueOf(port)));
     ask("register x p");
     JsonObject login = ask("login x p");
     HttpResponse<String> r = HttpClient.newHttpClient().send(

@@ -12,13 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -133,34 +127,6 @@ class ServiceIntegrationTest {
   }
 
   @Test
-  void stompSubscriberOfTheQueueSeesTheDeliveryBody() throws Exception {
-    message("register a pa");
-    message("register b pb");
-    String ta = login("a", "pa");
-    JsonObject loginB = ask("login b pb");
-    String tb = loginB.getString("token");
-    message("invite " + ta + " b");
-    message("accept-invite " + tb + " a");
-    String channel = loginB.getJsonArray("channel").getJsonObject(0).getString("channel");
-    int stompPort = config.json().getJsonObject("broker").getInteger("stompPort");
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", stompPort), 5_000);
-      s.setSoTimeout(10_000);
-      InputStream in = new BufferedInputStream(s.getInputStream());
-      s.getOutputStream().write(("CONNECT\naccept-version:1.2\nhost:localhost\n\n\0").getBytes(StandardCharsets.UTF_8));
-      assertTrue(frame(in).startsWith("CONNECTED"));
-      s.getOutputStream().write(("SUBSCRIBE\nid:1\ndestination:/queue/" + channel + "\nack:auto\nreceipt:r1\n\n\0")
-          .getBytes(StandardCharsets.UTF_8));
-      assertTrue(frame(in).startsWith("RECEIPT"));
-      assertEquals("Success!", message("send " + ta + " b hello over stomp"));
-      String msg = frame(in);
-      assertTrue(msg.startsWith("MESSAGE"), msg);
-      JsonObject body = new JsonObject(msg.substring(msg.indexOf("\n\n") + 2));
-      assertEquals(new JsonObject().put("type", 0).put("from", "a").put("to", "b").put("message", "hello over stomp"), body);
-    }
-  }
-
-  @Test
   void deletedUserLeavesNoTrace() throws Exception {
     message("register a pa");
     message("register b pb");
@@ -210,13 +176,4 @@ class ServiceIntegrationTest {
     }
   }
 
-  private static String frame(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) > 0) {
-      out.write(b);
-    }
-    String f = out.toString(StandardCharsets.UTF_8);
-    return f.startsWith("\n") ? f.strip() : f;
-  }
 }
