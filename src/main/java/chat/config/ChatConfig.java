@@ -25,6 +25,9 @@ public final class ChatConfig {
       "CHAT_STORE_URL", "store.url",
       "CHAT_STORE_USER", "store.user",
       "CHAT_STORE_PASSWORD", "store.password",
+      "CHAT_BROKER_USER", "broker.user",
+      "CHAT_BROKER_PASSWORD", "broker.password",
+      "CHAT_INSTANCE_SECRET", "app.instanceSecret",
       "CHAT_PROVIDER", "fleet.provider",
       "CHAT_CAPACITY", "fleet.capacity");
 
@@ -106,7 +109,19 @@ public final class ChatConfig {
     copy.getJsonObject("store").put("password", "****");
     String url = copy.getJsonObject("store").getString("url", "");
     copy.getJsonObject("store").put("url", url.replaceAll("(?i)(password=)[^;&]*", "$1****"));
+    mask(copy.getJsonObject("broker"), "password");
+    JsonObject broker = copy.getJsonObject("broker");
+    if (broker != null && broker.getValue("url") instanceof String brokerUrl) {
+      broker.put("url", brokerUrl.replaceAll("(//[^:/@]*:)[^@/]*@", "$1****@"));
+    }
+    mask(copy.getJsonObject("app"), "instanceSecret");
     return copy.encode();
+  }
+
+  private static void mask(JsonObject section, String key) {
+    if (section != null && section.containsKey(key)) {
+      section.put(key, "****");
+    }
   }
 
   public String host() {
