@@ -66,6 +66,8 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       ProcessBuilder builder = new ProcessBuilder(cmd);
       builder.environment().putAll(environment);
       builder.environment().putAll(spec.secrets());
+      // a child's secrets are the spec's: it must not go and read the parameter this process read
+      builder.environment().remove("CHAT_SECRETS_PARAMETER");
       Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
