@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -141,7 +142,8 @@ public final class ChatServer {
         ? "amqp://" + advertise + ":" + broker.amqpPort() : broker.url();
     String instanceStore = config.remoteStoreUrl(advertise);
     FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
-        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster()));
+        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster(),
+            instanceSecrets()));
     WireClient wire = new WireClient(vertx, 30_000);
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
@@ -153,6 +155,26 @@ public final class ChatServer {
         .onSuccess(x -> loginPort = login.port())
         .compose(v -> config.adminPort() > 0 ? deploy(new AdminVerticle(config.host(), config.adminPort()))
             : Future.succeededFuture());
+  }
+
+  /**
+   * The credentials every instance needs for the store and the broker. Providers hand them over
+   * out of sight: in a child's environment, through a secrets parameter for EC2.
+   */
+  private Map<String, String> instanceSecrets() {
+    Map<String, String> secrets = new LinkedHashMap<>();
+    JsonObject broker = config.json().getJsonObject("broker");
+    putIfSet(secrets, "CHAT_STORE_USER", config.store().getString("user", ""));
+    putIfSet(secrets, "CHAT_STORE_PASSWORD", config.store().getString("password", ""));
+    putIfSet(secrets, "CHAT_BROKER_USER", broker.getString("user", ""));
+    putIfSet(secrets, "CHAT_BROKER_PASSWORD", broker.getString("password", ""));
+    return secrets;
+  }
+
+  private static void putIfSet(Map<String, String> map, String key, String value) {
+    if (value != null && !value.isEmpty()) {
+      map.put(key, value);
+    }
   }
 
   private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
