@@ -4,11 +4,14 @@
 # The login role renders this template by replacing each placeholder (a name in double braces)
 # with one single-quoted shell word, so values need no quoting here and cannot break out.
 # Nothing secret belongs in this file: user data is readable by any process on the machine
-# through the instance metadata service.
+# through the instance metadata service. The instance's secrets (store and broker credentials,
+# its own secret) wait in an SSM Parameter Store SecureString named by SECRETS_PARAMETER; the
+# jar reads it at start-up with the instance profile's credentials and never logs the values.
 #
 # Optional environment (e.g. from the image or a test harness):
 #   CHAT_JAR             jar to run (default /opt/chat/chat.jar)
 #   CHAT_ADVERTISE_HOST  address other servers and clients use to reach this instance
+#   CHAT_SSM_ENDPOINT    SSM endpoint to read the secrets from (default: the region's own)
 set -euo pipefail
 
 INSTANCE_ID={{INSTANCE_ID}}
@@ -17,6 +20,8 @@ STORE_URL={{STORE_URL}}
 CAPACITY={{CAPACITY}}
 CLUSTER={{CLUSTER}}
 APP_PORT={{APP_PORT}}
+SECRETS_PARAMETER={{SECRETS_PARAMETER}}
+REGION={{AWS_REGION}}
 
 # stderr lands in cloud-init's log and the journal, stdout may not.
 log() {
@@ -65,6 +70,16 @@ fi
 if ! command -v java >/dev/null 2>&1; then
   log "java not found on PATH"
   exit 1
+fi
+
+# The parameter's name, not its value: passed in the environment, like everything the jar
+# reads before its flags, and empty means the instance needs no secrets.
+if [ -n "$SECRETS_PARAMETER" ]; then
+  export CHAT_SECRETS_PARAMETER="$SECRETS_PARAMETER"
+fi
+# The region the parameter lives in; without it the SDK asks the metadata service.
+if [ -n "$REGION" ]; then
+  export AWS_REGION="$REGION"
 fi
 
 log "starting app instance of cluster $CLUSTER on port $APP_PORT, advertised as $ADVERTISE_HOST"

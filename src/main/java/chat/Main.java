@@ -1,6 +1,7 @@
 package chat;
 
 import chat.config.ChatConfig;
+import chat.fleet.SsmSecretStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -10,7 +11,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,6 +25,11 @@ import java.util.concurrent.TimeUnit;
     description = "Chat and social service. With no role, the whole service runs in one process.")
 public final class Main implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  /** Names the SSM parameter that holds this process's secrets (how EC2 instances get theirs). */
+  public static final String SECRETS_PARAMETER_ENV = "CHAT_SECRETS_PARAMETER";
+  /** SSM endpoint to read that parameter from; unset means the region's own. */
+  public static final String SSM_ENDPOINT_ENV = "CHAT_SSM_ENDPOINT";
 
   @Option(names = "--role", description = "all (default), login or app")
   String role = "all";
@@ -59,7 +67,15 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ChatServer.Role r = ChatServer.Role.valueOf(role.toUpperCase());
-    ChatConfig cfg = ChatConfig.load(config, System.getenv(), overrides());
+    Map<String, String> env;
+    try {
+      env = withParameterSecrets(System.getenv());
+    } catch (RuntimeException e) {
+      // the message names the parameter and the cause, never a value
+      LOG.error("start failed: {}", e.getMessage());
+      return 1;
+    }
+    ChatConfig cfg = ChatConfig.load(config, env, overrides());
     Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(5_000));
     ChatServer server;
     try {
@@ -83,6 +99,33 @@ public final class Main implements Callable<Integer> {
     LOG.info("ready");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The environment with the entries of the {@value #SECRETS_PARAMETER_ENV} parameter added as
+   * variables, which then reach the configuration like any other {@code CHAT_*} variable. They win
+   * over variables of the same name: the parameter is what the fleet made for this very instance.
+   *
+   * @throws IllegalStateException when the parameter is named but cannot be read
+   */
+  public static Map<String, String> withParameterSecrets(Map<String, String> env) {
+    String name = env.getOrDefault(SECRETS_PARAMETER_ENV, "").trim();
+    if (name.isEmpty()) {
+      return env;
+    }
+    String endpoint = env.getOrDefault(SSM_ENDPOINT_ENV, "").trim();
+    Map<String, String> secrets;
+    try (SsmSecretStore store = new SsmSecretStore(null, endpoint.isEmpty() ? null : URI.create(endpoint))) {
+      secrets = store.get(name);
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot read the secrets parameter " + name + ": " + e.getMessage(), e);
+    }
+    Map<String, String> merged = new HashMap<>(env);
+    merged.putAll(secrets);
+    LOG.info("secrets {} read from parameter {}", secrets.keySet(), name);
+    return merged;
   }
 
   private Map<String, String> overrides() {

@@ -33,6 +33,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +49,11 @@ import java.util.regex.Pattern;
  * <p>Instances are found again by their tags ({@code cluster}, {@code role=app},
  * {@code chat:instance-id}), which is why {@link #close()} leaves them running: the next run of
  * the login role adopts them through {@link #leftovers()}.
+ *
+ * <p>An instance's secrets never travel in user data, which every process on the machine can read
+ * from the metadata service: they are written first as one SecureString parameter
+ * ({@link Ec2Options#secretsParameter}) that the instance reads with its instance profile, and
+ * user data carries only that parameter's name. The parameter goes when its instance does.
  */
 public final class Ec2InstanceProvider implements InstanceProvider {
 
@@ -69,6 +76,11 @@ public final class Ec2InstanceProvider implements InstanceProvider {
   private final Vertx vertx;
   private final Ec2Options options;
   private final Ec2Client ec2;
+  private final SsmSecretStore secrets;
+  /** EC2 instance id to the name of its secrets parameter, for the instances this run knows. */
+  private final Map<String, String> parameters = new ConcurrentHashMap<>();
+  /** Parameters written for launches still under way, which the clean-up must not take for orphans. */
+  private final Set<String> launching = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile String template;
 
@@ -83,6 +95,7 @@ public final class Ec2InstanceProvider implements InstanceProvider {
       builder.endpointOverride(options.endpointOverride());
     }
     this.ec2 = builder.build();
+    this.secrets = new SsmSecretStore(options.region(), options.ssmEndpointOverride());
   }
 
   @Override
@@ -104,23 +117,73 @@ public final class Ec2InstanceProvider implements InstanceProvider {
           spec.instanceId(), spec.cluster(), options.cluster());
     }
     return vertx.executeBlocking(() -> {
-      String userData = renderUserData(template(), spec, options);
-      RunInstancesRequest request = runInstancesRequest(spec, userData);
-      RunInstancesResponse response;
+      String parameter = spec.secrets().isEmpty() ? "" : options.secretsParameter(spec.instanceId());
+      launching.add(parameter);
       try {
-        response = ec2.runInstances(request);
-      } catch (RuntimeException e) {
-        log.warn("RunInstances for {} failed: {}", spec.instanceId(), e.getMessage());
-        throw e;
+        writeSecrets(spec, parameter);
+        String ec2Id;
+        try {
+          ec2Id = launch(spec, parameter);
+        } catch (RuntimeException e) {
+          // nothing will ever read it: an unused secret left lying around is one more to leak
+          deleteSecrets(parameter);
+          throw e;
+        }
+        if (!parameter.isEmpty()) {
+          parameters.put(ec2Id, parameter);
+        }
+        return ec2Id;
+      } finally {
+        launching.remove(parameter);
       }
-      if (response.instances().isEmpty()) {
-        throw new IllegalStateException("RunInstances for " + spec.instanceId() + " returned no instance");
-      }
-      String ec2Id = response.instances().get(0).instanceId();
-      log.info("RunInstances: {} launched as {} ({} from {}, cluster {})",
-          spec.instanceId(), ec2Id, options.instanceType(), options.imageId(), options.cluster());
-      return ec2Id;
     }, false);
+  }
+
+  /** Writes the spec's secrets to {@code parameter}, unless there are none (and the name is ""). */
+  private void writeSecrets(InstanceSpec spec, String parameter) {
+    if (parameter.isEmpty()) {
+      return;
+    }
+    try {
+      secrets.put(parameter, spec.secrets(), Map.of(TAG_CLUSTER, options.cluster(), TAG_ROLE, ROLE_APP,
+          TAG_INSTANCE_ID, spec.instanceId()), options.secretsKmsKeyId());
+    } catch (RuntimeException e) {
+      log.warn("writing secrets parameter {} for {} failed: {}", parameter, spec.instanceId(), e.getMessage());
+      deleteSecrets(parameter);
+      throw e;
+    }
+    log.info("PutParameter: secrets of {} ({}) written to {}", spec.instanceId(), spec.secrets().keySet(), parameter);
+  }
+
+  private String launch(InstanceSpec spec, String parameter) {
+    String userData = renderUserData(template(), spec, options, parameter, secrets.region());
+    RunInstancesRequest request = runInstancesRequest(spec, userData);
+    RunInstancesResponse response;
+    try {
+      response = ec2.runInstances(request);
+    } catch (RuntimeException e) {
+      log.warn("RunInstances for {} failed: {}", spec.instanceId(), e.getMessage());
+      throw e;
+    }
+    if (response.instances().isEmpty()) {
+      throw new IllegalStateException("RunInstances for " + spec.instanceId() + " returned no instance");
+    }
+    String ec2Id = response.instances().get(0).instanceId();
+    log.info("RunInstances: {} launched as {} ({} from {}, cluster {})",
+        spec.instanceId(), ec2Id, options.instanceType(), options.imageId(), options.cluster());
+    return ec2Id;
+  }
+
+  /** Best effort, for clean-up paths that already fail for another reason. */
+  private void deleteSecrets(String parameter) {
+    if (parameter.isEmpty()) {
+      return;
+    }
+    try {
+      log.info("DeleteParameter: {} {}", parameter, secrets.delete(parameter) ? "deleted" : "was already gone");
+    } catch (RuntimeException e) {
+      log.warn("DeleteParameter {} failed: {}", parameter, e.getMessage());
+    }
   }
 
   @Override
@@ -144,6 +207,7 @@ public final class Ec2InstanceProvider implements InstanceProvider {
       } catch (Ec2Exception e) {
         if (e.awsErrorDetails() != null && NOT_FOUND.equals(e.awsErrorDetails().errorCode())) {
           log.info("TerminateInstances: {} is already gone", providerRef);
+          forgetSecrets(providerRef);
           return null;
         }
         log.warn("TerminateInstances for {} failed: {}", providerRef, e.getMessage());
@@ -152,13 +216,36 @@ public final class Ec2InstanceProvider implements InstanceProvider {
         log.warn("TerminateInstances for {} failed: {}", providerRef, e.getMessage());
         throw e;
       }
+      forgetSecrets(providerRef);
       return null;
     }, false);
   }
 
   /**
+   * Deletes the secrets parameter of a terminated instance. A failure fails the stop, so it is
+   * seen; the parameter is then deleted at the next start-up, by {@link #leftovers()}.
+   */
+  private void forgetSecrets(String ec2Id) {
+    String parameter = parameters.remove(ec2Id);
+    if (parameter == null) {
+      return;
+    }
+    try {
+      boolean existed = secrets.delete(parameter);
+      log.info("DeleteParameter: {} {}", parameter, existed ? "deleted" : "was already gone");
+    } catch (RuntimeException e) {
+      log.warn("DeleteParameter {} of terminated {} failed: {}", parameter, ec2Id, e.getMessage());
+      throw new IllegalStateException(ec2Id + " is terminated but its secrets parameter " + parameter
+          + " could not be deleted: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Pending and running application instances tagged with this cluster. An instance missing the
    * {@value #TAG_INSTANCE_ID} tag is still listed, with a null fleet id, so it can be cleaned up.
+   *
+   * <p>These instances keep their secrets parameters, to be deleted when they are stopped; the
+   * parameters under this cluster's path whose instance is gone are deleted now.
    */
   @Override
   public Future<List<Leftover>> leftovers() {
@@ -184,11 +271,34 @@ public final class Ec2InstanceProvider implements InstanceProvider {
         }
         nextToken = page.nextToken();
       } while (nextToken != null && !nextToken.isEmpty());
+      for (Leftover leftover : found) {
+        if (leftover.instanceId() != null) {
+          parameters.put(leftover.providerRef(), options.secretsParameter(leftover.instanceId()));
+        }
+      }
+      deleteOrphanedSecrets();
       return List.copyOf(found);
     }, false);
   }
 
-  /** Closes the SDK client only: instances keep running so the next run can adopt them. */
+  /** Called once the leftovers are known: every parameter this run still needs is in {@link #parameters}. */
+  private void deleteOrphanedSecrets() {
+    List<String> names;
+    try {
+      names = secrets.names(options.secretsPath());
+    } catch (RuntimeException e) {
+      log.warn("GetParametersByPath {} failed, secrets of gone instances stay: {}", options.secretsPath(), e.getMessage());
+      return;
+    }
+    for (String name : names) {
+      if (!parameters.containsValue(name) && !launching.contains(name)) {
+        log.info("secrets parameter {} belongs to no running instance", name);
+        deleteSecrets(name);
+      }
+    }
+  }
+
+  /** Closes the SDK clients only: instances keep running, with their secrets, so the next run can adopt them. */
   @Override
   public Future<Void> close() {
     if (!closed.compareAndSet(false, true)) {
@@ -196,6 +306,7 @@ public final class Ec2InstanceProvider implements InstanceProvider {
     }
     return vertx.executeBlocking(() -> {
       ec2.close();
+      secrets.close();
       return null;
     }, false);
   }
@@ -207,13 +318,25 @@ public final class Ec2InstanceProvider implements InstanceProvider {
    * @throws IllegalArgumentException for an unknown placeholder or a value bash cannot hold
    */
   public static String renderUserData(String template, InstanceSpec spec, Ec2Options o) {
+    return renderUserData(template, spec, o, "", o.region() == null ? "" : o.region());
+  }
+
+  /**
+   * As {@link #renderUserData(String, InstanceSpec, Ec2Options)}, with the name of the parameter
+   * that holds the spec's secrets ("" for none) and the region to read it in ("" for the image's
+   * default). The secrets themselves are never part of user data.
+   */
+  public static String renderUserData(String template, InstanceSpec spec, Ec2Options o, String secretsParameter,
+                                      String region) {
     Map<String, String> values = Map.of(
         "INSTANCE_ID", String.valueOf(spec.instanceId()),
         "BROKER_URL", String.valueOf(spec.brokerUrl()),
         "STORE_URL", String.valueOf(spec.storeUrl()),
         "CAPACITY", Integer.toString(spec.capacity()),
         "CLUSTER", o.cluster(),
-        "APP_PORT", Integer.toString(o.appPort()));
+        "APP_PORT", Integer.toString(o.appPort()),
+        "SECRETS_PARAMETER", secretsParameter,
+        "AWS_REGION", region);
     Matcher matcher = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder(template.length() + 256);
     while (matcher.find()) {

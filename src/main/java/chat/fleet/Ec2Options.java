@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Where and how {@link Ec2InstanceProvider} launches application instances.
@@ -20,6 +21,10 @@ import java.util.List;
  * @param appPort          port the application role listens on, default 7000
  * @param region           AWS region, or null for the SDK's default chain
  * @param endpointOverride EC2 endpoint, or null for the region's own (tests point it at a double)
+ * @param secretsPrefix    first level of the Parameter Store names that hold instances' secrets,
+ *                         {@code /<secretsPrefix>/<cluster>/<instance id>}; default {@code chat}
+ * @param secretsKmsKeyId  KMS key that encrypts those parameters, or null for the account's default
+ * @param ssmEndpointOverride SSM endpoint, or null for the region's own (tests point it at a double)
  */
 public record Ec2Options(
     String imageId,
@@ -31,11 +36,18 @@ public record Ec2Options(
     String cluster,
     int appPort,
     String region,
-    URI endpointOverride) {
+    URI endpointOverride,
+    String secretsPrefix,
+    String secretsKmsKeyId,
+    URI ssmEndpointOverride) {
 
   public static final String DEFAULT_INSTANCE_TYPE = "t3.micro";
   public static final String DEFAULT_CLUSTER = "chat";
   public static final int DEFAULT_APP_PORT = 7000;
+  public static final String DEFAULT_SECRETS_PREFIX = "chat";
+
+  /** What Parameter Store takes in a name; the prefix may have levels of its own ({@code org/chat}). */
+  private static final Pattern PARAMETER_PATH = Pattern.compile("[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*");
 
   public Ec2Options {
     if (blankToNull(imageId) == null) {
@@ -55,11 +67,30 @@ public record Ec2Options(
       throw new IllegalArgumentException("ec2 appPort out of range: " + appPort);
     }
     region = blankToNull(region);
+    // "/chat/" and "chat" name the same path
+    secretsPrefix = orDefault(secretsPrefix == null ? null : secretsPrefix.replaceAll("^/+|/+$", ""),
+        DEFAULT_SECRETS_PREFIX);
+    if (!PARAMETER_PATH.matcher(secretsPrefix).matches() || secretsPrefix.toLowerCase().matches("^(aws|ssm).*")) {
+      throw new IllegalArgumentException("ec2 secretsPrefix is not a Parameter Store path: " + secretsPrefix);
+    }
+    if (!PARAMETER_PATH.matcher(cluster).matches()) {
+      throw new IllegalArgumentException("ec2 cluster must be letters, digits, '.', '_' or '-' to name parameters: "
+          + cluster);
+    }
+    secretsKmsKeyId = blankToNull(secretsKmsKeyId);
+  }
+
+  /** The options as before secrets had settings of their own: those take their defaults. */
+  public Ec2Options(String imageId, String instanceType, String subnetId, List<String> securityGroupIds,
+                    String keyName, String instanceProfile, String cluster, int appPort, String region,
+                    URI endpointOverride) {
+    this(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region,
+        endpointOverride, null, null, null);
   }
 
   /** Options with every default and only an image; the rest is set through the {@code with} methods. */
   public static Ec2Options of(String imageId) {
-    return new Ec2Options(imageId, null, null, List.of(), null, null, null, 0, null, null);
+    return new Ec2Options(imageId, null, null, List.of(), null, null, null, 0, null, null, null, null, null);
   }
 
   /**
@@ -71,6 +102,7 @@ public record Ec2Options(
       throw new IllegalArgumentException("ec2 options missing");
     }
     String endpoint = blankToNull(json.getString("endpointOverride"));
+    String ssmEndpoint = blankToNull(json.getString("ssmEndpointOverride"));
     return new Ec2Options(
         json.getString("imageId"),
         json.getString("instanceType"),
@@ -81,7 +113,10 @@ public record Ec2Options(
         json.getString("cluster"),
         port(json.getValue("appPort")),
         json.getString("region"),
-        endpoint == null ? null : URI.create(endpoint));
+        endpoint == null ? null : URI.create(endpoint),
+        json.getString("secretsPrefix"),
+        json.getString("secretsKmsKeyId"),
+        ssmEndpoint == null ? null : URI.create(ssmEndpoint));
   }
 
   /** True when {@link #instanceProfile()} must be sent as an ARN rather than a name. */
@@ -90,39 +125,61 @@ public record Ec2Options(
   }
 
   public Ec2Options withInstanceType(String value) {
-    return new Ec2Options(imageId, value, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride);
+    return new Ec2Options(imageId, value, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withSubnetId(String value) {
-    return new Ec2Options(imageId, instanceType, value, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride);
+    return new Ec2Options(imageId, instanceType, value, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withSecurityGroupIds(List<String> value) {
-    return new Ec2Options(imageId, instanceType, subnetId, value, keyName, instanceProfile, cluster, appPort, region, endpointOverride);
+    return new Ec2Options(imageId, instanceType, subnetId, value, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withKeyName(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, value, instanceProfile, cluster, appPort, region, endpointOverride);
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, value, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withInstanceProfile(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, value, cluster, appPort, region, endpointOverride);
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, value, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withCluster(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, value, appPort, region, endpointOverride);
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, value, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withAppPort(int value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, value, region, endpointOverride);
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, value, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withRegion(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, value, endpointOverride);
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, value, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
   }
 
   public Ec2Options withEndpointOverride(URI value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, value);
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, value, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+  }
+
+  public Ec2Options withSecretsPrefix(String value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, value, secretsKmsKeyId, ssmEndpointOverride);
+  }
+
+  public Ec2Options withSecretsKmsKeyId(String value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, value, ssmEndpointOverride);
+  }
+
+  public Ec2Options withSsmEndpointOverride(URI value) {
+    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, value);
+  }
+
+  /** Where the secrets of one instance are kept: {@code /<secretsPrefix>/<cluster>/<instanceId>}. */
+  public String secretsParameter(String instanceId) {
+    return secretsPath() + "/" + instanceId;
+  }
+
+  /** The Parameter Store path under which this cluster's instance secrets live. */
+  public String secretsPath() {
+    return "/" + secretsPrefix + "/" + cluster;
   }
 
   private static List<String> stringList(Object value) {

@@ -62,6 +62,8 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       File log = dir.resolve(spec.instanceId() + ".log").toFile();
       ProcessBuilder builder = new ProcessBuilder(cmd);
       builder.environment().putAll(spec.secrets());
+      // a child's secrets are the spec's: it must not go and read the parameter this process read
+      builder.environment().remove("CHAT_SECRETS_PARAMETER");
       Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))

@@ -36,7 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Drives {@link Ec2InstanceProvider} through the real AWS SDK against {@link Ec2QueryApiDouble}. */
+/**
+ * Drives {@link Ec2InstanceProvider} through the real AWS SDK against {@link Ec2QueryApiDouble} and,
+ * for instances' secrets, {@link SsmJsonApiDouble}.
+ */
 @ExtendWith(VertxExtension.class)
 class Ec2InstanceProviderTest {
 
@@ -44,8 +47,18 @@ class Ec2InstanceProviderTest {
   private static final String CLUSTER = "chat-test";
   private static final InstanceSpec SPEC = new InstanceSpec(
       "app-7", "amqp://broker.internal:5672", "jdbc:postgresql://db.internal:5432/chat", 250, CLUSTER);
+  private static final Map<String, String> SECRETS = Map.of(
+      "CHAT_STORE_USER", "chat_app",
+      "CHAT_STORE_PASSWORD", "store-pw-'quoted' $(and) \"odd\"",
+      "CHAT_BROKER_USER", "fleet",
+      "CHAT_BROKER_PASSWORD", "broker-pw-81f3c2",
+      "CHAT_INSTANCE_SECRET", "instance-secret-5d2e9a");
+  private static final InstanceSpec SECRET_SPEC = new InstanceSpec(
+      "app-7", "amqp://broker.internal:5672", "jdbc:postgresql://db.internal:5432/chat", 250, CLUSTER, SECRETS);
+  private static final String PARAMETER = "/chat/" + CLUSTER + "/app-7";
 
   private Ec2QueryApiDouble ec2;
+  private SsmJsonApiDouble ssm;
   private Ec2InstanceProvider provider;
   private Ec2Options options;
 
@@ -66,6 +79,7 @@ class Ec2InstanceProviderTest {
   @BeforeEach
   void startDouble(Vertx vertx) {
     ec2 = new Ec2QueryApiDouble().start();
+    ssm = new SsmJsonApiDouble().start();
     options = Ec2Options.of("ami-0abc1234def567890")
         .withInstanceType("t3.small")
         .withSubnetId("subnet-0123abcd")
@@ -74,7 +88,8 @@ class Ec2InstanceProviderTest {
         .withInstanceProfile("chat-app-profile")
         .withCluster(CLUSTER)
         .withAppPort(7100)
-        .withEndpointOverride(ec2.endpoint());
+        .withEndpointOverride(ec2.endpoint())
+        .withSsmEndpointOverride(ssm.endpoint());
     provider = new Ec2InstanceProvider(vertx, options);
   }
 
@@ -82,6 +97,7 @@ class Ec2InstanceProviderTest {
   void stopDouble(VertxTestContext ctx) {
     provider.close().onComplete(ar -> {
       ec2.close();
+      ssm.close();
       ctx.completeNow();
     });
   }
@@ -324,6 +340,180 @@ class Ec2InstanceProviderTest {
   }
 
   @Test
+  void startWritesTheSecretsAsOneSecureStringParameterAndUserDataCarriesOnlyItsName(Vertx vertx, VertxTestContext ctx,
+                                                                                   @TempDir Path dir) {
+    List<Boolean> parameterBeforeLaunch = new CopyOnWriteArrayList<>();
+    ec2.onRunInstances(launch -> parameterBeforeLaunch.add(ssm.parameter(PARAMETER).isPresent()));
+    provider.start(SECRET_SPEC)
+        .compose(ec2Id -> vertx.executeBlocking(() -> {
+          String script = new String(Base64.getDecoder().decode(ec2.calls("RunInstances").get(0).param("UserData")),
+              StandardCharsets.UTF_8);
+          List<String> argv = runScript(script, dir, Map.of("CHAT_ADVERTISE_HOST", "10.0.0.5"));
+          return new Object[] {script, argv, scriptEnvironment(dir)};
+        }))
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          assertEquals(List.of(true), parameterBeforeLaunch, "the parameter exists before the instance boots");
+
+          List<SsmJsonApiDouble.Call> puts = ssm.calls("PutParameter");
+          assertEquals(1, puts.size());
+          SsmJsonApiDouble.Call put = puts.get(0);
+          assertEquals(ACCESS_KEY, put.accessKeyId(), "signed with the default-chain credentials");
+          assertTrue(put.contentType().startsWith("application/x-amz-json-1.1"), put.contentType());
+          assertEquals(PARAMETER, put.body().getString("Name"));
+          assertEquals("SecureString", put.body().getString("Type"));
+          assertEquals(Boolean.TRUE, put.body().getBoolean("Overwrite"));
+          assertNull(put.body().getString("KeyId"), "the account's default key unless one is configured");
+          assertEquals(SECRETS, new JsonObject(put.body().getString("Value")).getMap(), "one JSON object, name to value");
+
+          SsmJsonApiDouble.Stored stored = ssm.parameter(PARAMETER).orElseThrow();
+          assertEquals("SecureString", stored.type());
+          assertEquals(Map.of("cluster", CLUSTER, "role", "app", "chat:instance-id", "app-7"), stored.tags(),
+              "tagged like the instance");
+
+          String script = (String) result[0];
+          assertTrue(script.contains("SECRETS_PARAMETER='" + PARAMETER + "'\n"), script);
+          assertTrue(script.contains("REGION='us-east-1'\n"), script);
+          @SuppressWarnings("unchecked")
+          List<String> argv = (List<String>) result[1];
+          @SuppressWarnings("unchecked")
+          Map<String, String> env = (Map<String, String>) result[2];
+          assertEquals(PARAMETER, env.get("CHAT_SECRETS_PARAMETER"), "exported for the jar");
+          assertEquals("us-east-1", env.get("AWS_REGION"));
+          for (String secret : SECRETS.values()) {
+            assertFalse(script.contains(secret), "a secret in user data: " + secret);
+            assertFalse(String.join(" ", argv).contains(secret), "a secret on the command line: " + secret);
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void startEncryptsWithTheConfiguredKeyUnderTheConfiguredPrefix(Vertx vertx, VertxTestContext ctx) {
+    Ec2InstanceProvider keyed = new Ec2InstanceProvider(vertx, options
+        .withSecretsPrefix("/org/chat/")
+        .withSecretsKmsKeyId("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
+    keyed.start(SECRET_SPEC)
+        .eventually(keyed::close)
+        .onComplete(ctx.succeeding(ec2Id -> ctx.verify(() -> {
+          SsmJsonApiDouble.Call put = ssm.calls("PutParameter").get(0);
+          assertEquals("/org/chat/" + CLUSTER + "/app-7", put.body().getString("Name"));
+          assertEquals("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+              put.body().getString("KeyId"));
+          String script = new String(Base64.getDecoder().decode(ec2.calls("RunInstances").get(0).param("UserData")),
+              StandardCharsets.UTF_8);
+          assertTrue(script.contains("SECRETS_PARAMETER='/org/chat/" + CLUSTER + "/app-7'\n"), script);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void startWithoutSecretsWritesNoParameterAndExportsNone(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) {
+    provider.start(SPEC)
+        .compose(ec2Id -> vertx.executeBlocking(() -> {
+          String script = new String(Base64.getDecoder().decode(ec2.calls("RunInstances").get(0).param("UserData")),
+              StandardCharsets.UTF_8);
+          runScript(script, dir, Map.of("CHAT_ADVERTISE_HOST", "10.0.0.5"));
+          return Map.entry(script, scriptEnvironment(dir));
+        }))
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          assertEquals(List.of(), ssm.calls(), "no secrets, no parameter");
+          assertTrue(result.getKey().contains("SECRETS_PARAMETER=''\n"), result.getKey());
+          assertNull(result.getValue().get("CHAT_SECRETS_PARAMETER"), "nothing to read at start-up");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void stopTerminatesTheInstanceThenDeletesItsSecretsParameter(VertxTestContext ctx) {
+    provider.start(SECRET_SPEC)
+        .compose(ec2Id -> provider.stop(ec2Id).map(ec2Id))
+        .onComplete(ctx.succeeding(ec2Id -> ctx.verify(() -> {
+          assertEquals("terminated", ec2.state(ec2Id).orElseThrow());
+          List<SsmJsonApiDouble.Call> deletes = ssm.calls("DeleteParameter");
+          assertEquals(1, deletes.size());
+          assertEquals(PARAMETER, deletes.get(0).body().getString("Name"));
+          assertTrue(ssm.parameter(PARAMETER).isEmpty(), "the secrets are gone with the instance");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void stopSucceedsWhenTheSecretsParameterIsAlreadyGone(VertxTestContext ctx) {
+    provider.start(SECRET_SPEC)
+        .compose(ec2Id -> provider.stop(ec2Id).map(ec2Id))
+        .compose(ec2Id -> provider.stop(ec2Id).map(ec2Id))
+        .onComplete(ctx.succeeding(ec2Id -> ctx.verify(() -> {
+          assertTrue(ssm.parameter(PARAMETER).isEmpty());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void stopOfAnInstanceWhoseParameterWasDeletedElsewhereSucceeds(VertxTestContext ctx) {
+    provider.start(SECRET_SPEC)
+        .compose(ec2Id -> {
+          ssm.failNext("DeleteParameter", 400, "ParameterNotFound", "Parameter " + PARAMETER + " not found.");
+          return provider.stop(ec2Id).map(ec2Id);
+        })
+        .onComplete(ctx.succeeding(ec2Id -> ctx.verify(() -> {
+          assertEquals("terminated", ec2.state(ec2Id).orElseThrow());
+          assertEquals(1, ssm.calls("DeleteParameter").size(), "a missing parameter is not retried");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void failedLaunchDeletesTheSecretsParameter(VertxTestContext ctx) {
+    ec2.failNext("RunInstances", 400, "InvalidSubnetID.NotFound", "The subnet ID 'subnet-0123abcd' does not exist");
+    provider.start(SECRET_SPEC).onComplete(ctx.failing(err -> ctx.verify(() -> {
+      assertTrue(err instanceof Ec2Exception, err.toString());
+      assertEquals(1, ssm.calls("PutParameter").size());
+      List<SsmJsonApiDouble.Call> deletes = ssm.calls("DeleteParameter");
+      assertEquals(1, deletes.size(), "deleted once the launch failed");
+      assertEquals(PARAMETER, deletes.get(0).body().getString("Name"));
+      assertTrue(ssm.parameter(PARAMETER).isEmpty());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void failedTaggingDeletesTheParameterAndLaunchesNothing(VertxTestContext ctx) {
+    ssm.failNext("AddTagsToResource", 400, "AccessDeniedException", "not authorized to perform: ssm:AddTagsToResource");
+    provider.start(SECRET_SPEC).onComplete(ctx.failing(err -> ctx.verify(() -> {
+      assertTrue(err.getMessage().contains("AddTagsToResource"), err.toString());
+      assertEquals(List.of(), ec2.calls("RunInstances"), "no instance without its secrets");
+      assertTrue(ssm.parameter(PARAMETER).isEmpty(), "an untagged parameter is not left behind");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void leftoversKeepTheirSecretsAndSecretsOfGoneInstancesAreDeleted(VertxTestContext ctx) {
+    String running = ec2.preload(appTags(CLUSTER, "app-1"), "running");
+    ec2.preload(appTags(CLUSTER, "app-2"), "terminated");
+    String path = "/chat/" + CLUSTER + "/";
+    for (int n = 1; n <= 12; n++) { // more than one page of GetParametersByPath
+      ssm.preload(path + "app-" + n, "SecureString", "{\"CHAT_STORE_PASSWORD\":\"pw-" + n + "\"}");
+    }
+    ssm.preload("/chat/other-cluster/app-3", "SecureString", "{}");
+
+    provider.leftovers()
+        .compose(found -> provider.stop(running).map(found))
+        .onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+          assertEquals(List.of(new InstanceProvider.Leftover(running, "app-1")), found);
+          List<String> deleted = ssm.calls("DeleteParameter").stream().map(c -> c.body().getString("Name")).toList();
+          assertEquals(12, deleted.size(), deleted.toString());
+          assertEquals(path + "app-1", deleted.get(deleted.size() - 1), "the leftover's secrets stay until it stops");
+          assertEquals(List.of("/chat/other-cluster/app-3"), ssm.names(), "another cluster's secrets are not touched");
+          List<SsmJsonApiDouble.Call> listings = ssm.calls("GetParametersByPath");
+          assertEquals(2, listings.size(), "every page read");
+          assertEquals("/chat/" + CLUSTER, listings.get(0).body().getString("Path"));
+          assertEquals(Boolean.FALSE, listings.get(0).body().getBoolean("WithDecryption", false));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void optionsFromJsonApplyDefaults() {
     Ec2Options defaults = Ec2Options.fromJson(new JsonObject().put("imageId", "ami-1"));
     assertEquals("t3.micro", defaults.instanceType());
@@ -333,6 +523,10 @@ class Ec2InstanceProviderTest {
     assertNull(defaults.region());
     assertNull(defaults.endpointOverride());
     assertNull(defaults.subnetId());
+    assertEquals("chat", defaults.secretsPrefix());
+    assertNull(defaults.secretsKmsKeyId());
+    assertNull(defaults.ssmEndpointOverride());
+    assertEquals("/chat/chat/app-1", defaults.secretsParameter("app-1"));
 
     Ec2Options full = Ec2Options.fromJson(new JsonObject()
         .put("imageId", "ami-2").put("instanceType", "c7g.large").put("subnetId", "subnet-1")
@@ -344,6 +538,16 @@ class Ec2InstanceProviderTest {
     assertTrue(full.instanceProfileIsArn());
     assertFalse(Ec2Options.fromJson(new JsonObject().put("imageId", "a").put("instanceProfile", "p")).instanceProfileIsArn());
     assertThrows(IllegalArgumentException.class, () -> Ec2Options.fromJson(new JsonObject()));
+
+    Ec2Options secrets = Ec2Options.fromJson(new JsonObject().put("imageId", "ami-3").put("cluster", "blue")
+        .put("secretsPrefix", "/org/chat/").put("secretsKmsKeyId", "alias/chat")
+        .put("ssmEndpointOverride", "http://127.0.0.1:2"));
+    assertEquals("org/chat", secrets.secretsPrefix());
+    assertEquals("/org/chat/blue/app-1", secrets.secretsParameter("app-1"));
+    assertEquals("alias/chat", secrets.secretsKmsKeyId());
+    assertEquals(URI.create("http://127.0.0.1:2"), secrets.ssmEndpointOverride());
+    assertThrows(IllegalArgumentException.class, () -> Ec2Options.of("ami-1").withSecretsPrefix("aws/chat"));
+    assertThrows(IllegalArgumentException.class, () -> Ec2Options.of("ami-1").withSecretsPrefix("my chat"));
   }
 
   // ---- helpers ----
@@ -376,7 +580,9 @@ class Ec2InstanceProviderTest {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path argvFile = dir.resolve("argv");
     Files.deleteIfExists(argvFile);
-    writeExecutable(bin.resolve("java"), "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$ARGV_OUT\"\n");
+    writeExecutable(bin.resolve("java"), "#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$ARGV_OUT\"\n"
+        + "for v in CHAT_SECRETS_PARAMETER AWS_REGION; do if [ -n \"${!v+x}\" ]; then printf '%s=%s\\0' \"$v\" \"${!v}\"; fi; done"
+        + " > \"$ENV_OUT\"\n");
     Path jar = dir.resolve("chat.jar");
     if (!Files.exists(jar)) {
       Files.write(jar, new byte[] {'P', 'K'});
@@ -385,6 +591,9 @@ class Ec2InstanceProviderTest {
 
     ProcessBuilder pb = new ProcessBuilder("bash", file.toString()).redirectErrorStream(true);
     pb.environment().remove("CHAT_ADVERTISE_HOST");
+    pb.environment().remove("CHAT_SECRETS_PARAMETER");
+    pb.environment().remove("AWS_REGION");
+    pb.environment().put("ENV_OUT", dir.resolve("env").toString());
     pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
     pb.environment().put("CHAT_JAR", jar.toString());
     pb.environment().put("ARGV_OUT", argvFile.toString());
@@ -396,6 +605,18 @@ class Ec2InstanceProviderTest {
     String recorded = Files.readString(argvFile);
     assertTrue(recorded.endsWith("\0"), recorded);
     return new ArrayList<>(Arrays.asList(recorded.substring(0, recorded.length() - 1).split("\0", -1)));
+  }
+
+  /** The variables the stand-in java saw that matter to reading the secrets, from the last {@link #runScript}. */
+  private static Map<String, String> scriptEnvironment(Path dir) throws IOException {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (String entry : Files.readString(dir.resolve("env")).split("\0")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        env.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return env;
   }
 
   private static void writeExecutable(Path path, String content) throws IOException {

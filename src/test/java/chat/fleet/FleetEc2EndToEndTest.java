@@ -22,9 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +49,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * AMQP and serves users. When the last user is deleted the fleet drains the instance and sends
  * TerminateInstances; the test then kills the process, as EC2 would power the machine off.
  *
+ * <p>The booted process gets its store and broker credentials only through the secrets
+ * parameter: the login role writes it to {@link SsmJsonApiDouble} before RunInstances, the user
+ * data names it, and the process reads it with its own ("instance profile") credentials. The
+ * machine's environment holds no {@code CHAT_*} credential, and the store knows no user but the
+ * configured one, so an instance without its secrets cannot serve anyone.
+ *
  * <p>Capacity 2 and two users keep exactly one instance alive at a time, since every instance
  * the user-data starts listens on the one configured {@code appPort}.
  */
@@ -53,6 +64,11 @@ class FleetEc2EndToEndTest {
   private static final String IMAGE = "ami-0123456789abcdef0";
   private static final String CLUSTER = "e2e";
   private static final long GRACE_SECONDS = 2;
+  private static final String INSTANCE_ACCESS_KEY = "AKIDINSTANCEPROFILE2";
+  private static final String STORE_USER = "chat_e2e";
+  private static final String STORE_PASSWORD = "store-pw-" + UUID.randomUUID();
+  private static final String BROKER_USER = "fleet_e2e";
+  private static final String BROKER_PASSWORD = "broker-pw-" + UUID.randomUUID();
 
   @TempDir
   Path tmp;
@@ -62,6 +78,7 @@ class FleetEc2EndToEndTest {
   private final List<Ec2QueryApiDouble.Launch> launches = new CopyOnWriteArrayList<>();
   private final List<String> bootFailures = new CopyOnWriteArrayList<>();
   private Ec2QueryApiDouble ec2;
+  private SsmJsonApiDouble ssm;
   private ChatServer server;
   private Thread terminator;
   private volatile boolean stopping;
@@ -75,6 +92,7 @@ class FleetEc2EndToEndTest {
     System.setProperty("aws.secretAccessKey", "test-secret-not-real");
     System.setProperty("aws.region", "us-east-1");
     ec2 = new Ec2QueryApiDouble().start();
+    ssm = new SsmJsonApiDouble().start();
     appPort = freePort();
 
     // What the AMI would hold: a jar (any readable file passes the script's check) and java.
@@ -87,6 +105,7 @@ class FleetEc2EndToEndTest {
         "# and listens on loopback only (the script asks for 0.0.0.0, right on a real machine).",
         "set -euo pipefail",
         "printf '%s\\n' \"$@\" > java-args.txt",
+        "printf '%s\\n' \"${CHAT_SECRETS_PARAMETER-}\" \"${AWS_REGION-}\" \"${CHAT_STORE_PASSWORD+set}\" > java-env.txt",
         "args=()",
         "while [ $# -gt 0 ]; do",
         "  case \"$1\" in",
@@ -118,6 +137,7 @@ class FleetEc2EndToEndTest {
       vertx.close().await(30, TimeUnit.SECONDS);
     } finally {
       ec2.close();
+      ssm.close();
       System.clearProperty("aws.accessKeyId");
       System.clearProperty("aws.secretAccessKey");
       System.clearProperty("aws.region");
@@ -131,7 +151,12 @@ class FleetEc2EndToEndTest {
         "fleet.capacity", "2",
         "fleet.graceSeconds", Long.toString(GRACE_SECONDS),
         "fleet.startTimeoutSeconds", "40",
-        "fleet.cluster", CLUSTER));
+        "fleet.cluster", CLUSTER,
+        "store.user", STORE_USER,
+        "store.password", STORE_PASSWORD,
+        "broker.user", BROKER_USER,
+        "broker.password", BROKER_PASSWORD));
+    createStoreFor(config, STORE_USER, STORE_PASSWORD);
     config.json().getJsonObject("fleet").put("ec2", new JsonObject()
         .put("imageId", IMAGE)
         .put("instanceType", "t3.small")
@@ -142,6 +167,7 @@ class FleetEc2EndToEndTest {
         .put("cluster", CLUSTER)
         .put("appPort", appPort)
         .put("endpointOverride", ec2.endpoint().toString())
+        .put("ssmEndpointOverride", ssm.endpoint().toString())
         .put("region", "us-east-1"));
     server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
     int login = server.loginPort();
@@ -216,6 +242,41 @@ class FleetEc2EndToEndTest {
         "--store-url=" + storeUrl, "--capacity=2", "--advertise-host", "127.0.0.1", Integer.toString(appPort))),
         javaArgs.toString());
 
+    // The secrets went through one SecureString parameter, read by the booted process itself.
+    String parameter = "/chat/" + CLUSTER + "/" + fleetId;
+    List<SsmJsonApiDouble.Call> puts = ssm.calls("PutParameter");
+    assertEquals(1, puts.size(), "PutParameter calls");
+    assertEquals(parameter, puts.get(0).body().getString("Name"));
+    assertEquals("SecureString", puts.get(0).body().getString("Type"));
+    JsonObject written = new JsonObject(ssm.parameter(parameter).orElseThrow().value());
+    // the instance's own least-privilege users, not the login role's
+    String appStoreUser = config.store().getString("appUser");
+    String appBrokerUser = config.broker().getString("appUser");
+    assertEquals(appStoreUser, written.getString("CHAT_STORE_USER"));
+    assertEquals(config.store().getString("appPassword"), written.getString("CHAT_STORE_PASSWORD"));
+    assertEquals(appBrokerUser, written.getString("CHAT_BROKER_USER"));
+    assertEquals(config.broker().getString("appPassword"), written.getString("CHAT_BROKER_PASSWORD"));
+    assertEquals(FleetControl.instanceSecret(Files.readString(tmp.resolve("login").resolve("secrets").resolve("fleet-key")).trim(),
+        fleetId), written.getString("CHAT_INSTANCE_SECRET"));
+    List<SsmJsonApiDouble.Call> gets = ssm.calls("GetParameter");
+    assertEquals(1, gets.size(), "the instance read its secrets once");
+    assertEquals(parameter, gets.get(0).body().getString("Name"));
+    assertEquals(Boolean.TRUE, gets.get(0).body().getBoolean("WithDecryption"));
+    assertEquals(INSTANCE_ACCESS_KEY, gets.get(0).accessKeyId(), "read with the instance's own credentials");
+    assertTrue(userData.contains("SECRETS_PARAMETER='" + parameter + "'"), userData);
+    assertTrue(userData.contains("REGION='us-east-1'"), userData);
+    assertEquals(List.of(parameter, "us-east-1", ""), Files.readAllLines(machineDir(ec2Id).resolve("java-env.txt")),
+        "the JVM got the parameter's name and region, and no password in its environment");
+    String bootLog = bootLog(ec2Id);
+    for (String secret : List.of(STORE_PASSWORD, BROKER_PASSWORD, config.store().getString("appPassword"),
+        config.broker().getString("appPassword"), written.getString("CHAT_INSTANCE_SECRET"))) {
+      assertFalse(userData.contains(secret), "a secret in user data");
+      assertFalse(javaArgs.toString().contains(secret), "a secret on the command line");
+      assertFalse(bootLog.contains(secret), "a secret in the instance's log");
+    }
+    assertTrue(bootLog.contains("\"user\":\"" + appBrokerUser + "\""), "the broker user arrived:\n" + bootLog);
+    assertTrue(bootLog.contains("\"user\":\"" + appStoreUser + "\""), "the store user arrived:\n" + bootLog);
+
     // The second user fits on the same instance: no second machine.
     JsonObject second = request(login, "login u2 p", 30_000);
     assertOk(second);
@@ -245,6 +306,11 @@ class FleetEc2EndToEndTest {
     long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
     assertTrue(afterMillis >= GRACE_SECONDS * 1000 - 300, "not before the grace period: " + afterMillis + " ms");
     assertEquals("terminated", ec2.state(ec2Id).orElseThrow());
+    long deletedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (ssm.parameter(parameter).isPresent() && System.nanoTime() < deletedBy) {
+      Thread.sleep(20);
+    }
+    assertTrue(ssm.parameter(parameter).isEmpty(), "the secrets parameter is deleted with its instance");
 
     Process machine = machines.get(ec2Id);
     assertTrue(machine.waitFor(15, TimeUnit.SECONDS), "the terminated machine's process exits");
@@ -268,8 +334,15 @@ class FleetEc2EndToEndTest {
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("boot.log").toFile());
       Map<String, String> env = pb.environment();
-      env.keySet().removeIf(k -> k.startsWith("CHAT_"));
+      env.keySet().removeIf(k -> k.startsWith("CHAT_") || k.startsWith("AWS_"));
       env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
+      // What the image and the instance profile provide; the region comes from the user data.
+      env.put("CHAT_SSM_ENDPOINT", ssm.endpoint().toString());
+      env.put("AWS_ACCESS_KEY_ID", INSTANCE_ACCESS_KEY);
+      env.put("AWS_SECRET_ACCESS_KEY", "instance-secret-not-real");
+      env.put("AWS_EC2_METADATA_DISABLED", "true");
+      env.put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
+      env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
       env.put("CHAT_JAR", fakeJar.toString());
       env.put("PATH", stubDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
       env.put("E2E_REAL_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -319,6 +392,18 @@ class FleetEc2EndToEndTest {
   }
 
   // ---- helpers ----
+
+  /**
+   * Creates the login role's database with {@code user} as its only user, so an instance can
+   * reach the store only with the credentials the fleet handed it.
+   */
+  private static void createStoreFor(ChatConfig config, String user, String password) throws SQLException {
+    String url = "jdbc:hsqldb:file:" + config.databasePath() + ";"
+        + ChatConfig.databaseProperties(config.store().getInteger("writeDelayMillis"));
+    try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+      s.execute("SHUTDOWN");
+    }
+  }
 
   private long terminateCalls(String ec2Id) {
     return ec2.calls("TerminateInstances").stream().filter(c -> c.list("InstanceId").contains(ec2Id)).count();
