@@ -6,6 +6,7 @@ import chat.protocol.Command;
 import chat.protocol.Deliveries;
 import chat.protocol.Reply;
 import chat.protocol.Request;
+import chat.protocol.SafeText;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
 import io.vertx.amqp.AmqpConnection;
@@ -128,7 +129,7 @@ public final class ChatClient {
       try {
         return exchange(session.server, text);
       } catch (IOException e) {
-        System.err.println("client: application server " + session.server + " unreachable (" + e.getMessage()
+        warn("client: application server " + session.server + " unreachable (" + e.getMessage()
             + "), asking the login server");
       }
     }
@@ -140,7 +141,7 @@ public final class ChatClient {
       }
       return reply;
     } catch (IOException e) {
-      System.err.println("client: login server " + login + " unreachable: " + e.getMessage());
+      warn("client: login server " + login + " unreachable: " + e.getMessage());
       return Reply.fail("Server unreachable");
     }
   }
@@ -213,7 +214,7 @@ public final class ChatClient {
     if (broker == null || !broker.isDisconnected()) {
       return;
     }
-    System.err.println("client: broker connection lost, subscribing again");
+    warn("client: broker connection lost, subscribing again");
     broker = null;
     for (Session s : sessions.values()) {
       s.receivers.clear();
@@ -241,12 +242,12 @@ public final class ChatClient {
             output.deliver(body, line);
           }
         } catch (RuntimeException e) {
-          System.err.println("client: unreadable delivery: " + e.getMessage());
+          warn("client: unreadable delivery: " + e.getMessage());
         }
       });
       s.receivers.add(receiver);
     } catch (Exception e) {
-      System.err.println("client: cannot subscribe to " + address + ": " + e.getMessage());
+      warn("client: cannot subscribe to " + address + ": " + e.getMessage());
     }
   }
 
@@ -282,6 +283,11 @@ public final class ChatClient {
     } catch (Exception e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /** Diagnostics on standard error: they may quote a reply or a delivery, so they are made safe too. */
+  private static void warn(String line) {
+    System.err.println(SafeText.line(line));
   }
 
   private void shutdown() {
