@@ -157,11 +157,13 @@ public final class ChatConfig {
 
   /**
    * Properties of the HSQLDB file database. A write delay of 0 syncs the log at every commit,
-   * so a crash of the process that holds the store loses no committed change.
+   * so a crash of the process that holds the store loses no committed change. Tables are
+   * CACHED (kept in the data file, not whole in the heap); properties apply when the database
+   * is created, and a schema migration turns an older database's tables CACHED too.
    */
   public static String databaseProperties(int writeDelayMillis) {
     String delay = writeDelayMillis <= 0 ? "hsqldb.write_delay=false" : "hsqldb.write_delay_millis=" + writeDelayMillis;
-    return "hsqldb.tx=mvcc;" + delay;
+    return "hsqldb.tx=mvcc;hsqldb.default_table_type=cached;" + delay;
   }
 
   /** The URL application instances in other processes use to reach the same store. */
