@@ -124,7 +124,8 @@ public final class ChatServer {
     JsonObject app = config.app();
     String id = app.getString("instanceId", "");
     String advertise = app.getString("advertiseHost", "");
-    AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(), broker,
+    AppService service = new AppService(db, messenger, config.limits());
+    AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker,
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
         app.getLong("heartbeatMillis", 1000L));
@@ -145,7 +146,7 @@ public final class ChatServer {
     WireClient wire = new WireClient(vertx, 30_000);
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
-        new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url());
+        new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url(), config.limits());
     RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
         config.port());
     return deploy(fleet)
@@ -160,10 +161,12 @@ public final class ChatServer {
     return switch (name) {
       case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions(),
           Map.of("CHAT_STORE_USER", config.store().getString("user"),
-              "CHAT_STORE_PASSWORD", config.store().getString("password"))); 
+              "CHAT_STORE_PASSWORD", config.store().getString("password"),
+              ChatConfig.LIMITS_ENV, config.json().getJsonObject("limits").encode()));
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
-        AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(),
-            broker, spec.instanceId(), "127.0.0.1", 0, "127.0.0.1", spec.capacity(),
+        AppService service = new AppService(db, messenger, config.limits());
+        AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
+            "127.0.0.1", 0, "127.0.0.1", spec.capacity(),
             config.app().getLong("heartbeatMillis", 1000L));
         return vertx.deployVerticle(instance);
       });

@@ -1,6 +1,7 @@
 package chat.config;
 
 import chat.messaging.BrokerOptions;
+import chat.protocol.Limits;
 import chat.store.StoreOptions;
 import chat.wire.WireOptions;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,12 @@ public final class ChatConfig {
       "CHAT_PROVIDER", "fleet.provider",
       "CHAT_CAPACITY", "fleet.capacity");
 
+  /**
+   * The whole {@code limits} section as JSON: how the login role hands its limits to the
+   * application instances it starts as child processes.
+   */
+  public static final String LIMITS_ENV = "CHAT_LIMITS";
+
   private final JsonObject json;
 
   public ChatConfig(JsonObject json) {
@@ -46,6 +53,10 @@ public final class ChatConfig {
         set(json, key, value);
       }
     });
+    String limits = env.get(LIMITS_ENV);
+    if (limits != null && !limits.isEmpty()) {
+      json.getJsonObject("limits").mergeIn(new JsonObject(limits));
+    }
     overrides.forEach((key, value) -> set(json, key, value));
     return new ChatConfig(json);
   }
@@ -135,6 +146,10 @@ public final class ChatConfig {
 
   public JsonObject fleet() {
     return json.getJsonObject("fleet");
+  }
+
+  public Limits limits() {
+    return Limits.fromJson(json.getJsonObject("limits", new JsonObject()));
   }
 
   public int passwordIterations() {
