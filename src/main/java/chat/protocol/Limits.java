@@ -25,7 +25,7 @@ public record Limits(int maxNameLength, boolean safeNames, int maxMessageLength,
                      int maxGroupsPerUser, int maxFeedPosts, int writeBurst, int writesPerSecond,
                      int rateTrackedUsers) {
 
-  public static final Limits DEFAULTS = new Limits(32, true, 4096, 10_000, 100, 1_000, 100, 50, 100_000);
+  public static final Limits DEFAULTS = new Limits(32, true, 4096, 10_000, 100, 1_000, 200, 100, 100_000);
 
   /** Every limit off: the service as the reference protocol describes it. */
   public static final Limits NONE = new Limits(0, false, 0, 0, 0, 0, 0, 0, 0);
