@@ -164,7 +164,8 @@ public final class ChatServer {
     JsonObject app = config.app();
     String id = app.getString("instanceId", "");
     String advertise = app.getString("advertiseHost", "");
-    AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(), broker,
+    AppService service = new AppService(db, messenger, config.limits());
+    AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker,
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
         app.getLong("heartbeatMillis", 1000L), app.getString("instanceSecret"));
@@ -192,7 +193,7 @@ public final class ChatServer {
     WireClient wire = new WireClient(vertx, 30_000);
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
-        new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url());
+        new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url(), config.limits());
     RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
         config.port());
     return deploy(fleet)
@@ -229,6 +230,8 @@ public final class ChatServer {
   private Map<String, String> instanceSecrets(Map<String, String> credentials, String id) {
     Map<String, String> secrets = new java.util.LinkedHashMap<>(credentials);
     secrets.put("CHAT_INSTANCE_SECRET", FleetControl.instanceSecret(fleetKey, id));
+    // not a secret, but it travels the same way: the instance applies the login role's limits
+    secrets.put(ChatConfig.LIMITS_ENV, config.json().getJsonObject("limits").encode());
     return secrets;
   }
 
@@ -237,9 +240,10 @@ public final class ChatServer {
     return switch (name) {
       case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions());
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
-        AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(),
-            broker, spec.instanceId(), "127.0.0.1", 0, "127.0.0.1", spec.capacity(),
-            config.app().getLong("heartbeatMillis", 1000L), spec.secrets().get("CHAT_INSTANCE_SECRET"));
+        AppService service = new AppService(db, messenger, config.limits());
+        AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
+            "127.0.0.1", 0, "127.0.0.1", spec.capacity(), config.app().getLong("heartbeatMillis", 1000L),
+            spec.secrets().get("CHAT_INSTANCE_SECRET"));
         return vertx.deployVerticle(instance);
       });
       case "ec2" -> new Ec2InstanceProvider(vertx, Ec2Options.fromJson(config.fleet().getJsonObject("ec2", new JsonObject())));

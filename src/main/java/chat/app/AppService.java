@@ -4,6 +4,7 @@ import chat.messaging.Channels;
 import chat.messaging.Messenger;
 import chat.protocol.Command;
 import chat.protocol.Deliveries;
+import chat.protocol.Limits;
 import chat.protocol.Messages;
 import chat.protocol.Reply;
 import chat.protocol.Request;
@@ -21,7 +22,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -29,16 +32,27 @@ import java.util.function.Supplier;
  * everything it knows is in the store, so any application server can serve any user.
  */
 public final class AppService {
+  /** The commands that write, and so are rate limited per user. */
+  private static final Set<Command> WRITES = EnumSet.of(Command.POST, Command.SEND, Command.SEND_GROUP,
+      Command.CREATE_GROUP);
+
   private final Db db;
   private final Messenger messenger;
+  private final Limits limits;
+  /** Null when writes are not rate limited. */
+  private final RateLimiter writes;
   private final UserRepository users = new UserRepository();
   private final FriendRepository friends = new FriendRepository();
   private final PostRepository posts = new PostRepository();
   private final GroupRepository groups = new GroupRepository();
 
-  public AppService(Db db, Messenger messenger) {
+  public AppService(Db db, Messenger messenger, Limits limits) {
     this.db = db;
     this.messenger = messenger;
+    this.limits = limits;
+    this.writes = limits.rateLimited()
+        ? new RateLimiter(limits.writeBurst(), limits.writesPerSecond(), limits.rateTrackedUsers(), System::nanoTime)
+        : null;
   }
 
   /**
@@ -71,9 +85,24 @@ public final class AppService {
       if (me == null) {
         return answer(Reply.fail(Messages.NOT_LOGIN));
       }
-      JsonObject usage = Rules.usage(r);
-      return usage != null ? answer(usage) : dispatch(c, r.command(), r, me);
+      JsonObject early = beforeStore(r, me);
+      return early != null ? answer(early) : dispatch(c, r.command(), r, me);
     })).compose(Outcome::publish);
+  }
+
+  /**
+   * The checks after the token that need nothing from the store: usage, then the user's write
+   * rate (so a flood costs no more than this), then the length of a message.
+   */
+  private JsonObject beforeStore(Request r, User me) {
+    JsonObject usage = Rules.usage(r);
+    if (usage != null) {
+      return usage;
+    }
+    if (writes != null && WRITES.contains(r.command()) && !writes.tryAcquire(me.id())) {
+      return Reply.fail(Messages.TOO_MANY_REQUESTS);
+    }
+    return Rules.messageLength(r, limits);
   }
 
   private Future<Outcome> dispatch(SqlConnection c, Command cmd, Request r, User me) {
@@ -82,8 +111,8 @@ public final class AppService {
       case LIST_INVITE -> list(cmd, friends.inviters(c, me.id()));
       case ACCEPT_INVITE -> acceptInvite(c, me, r.arg(0));
       case LIST_FRIEND -> list(cmd, friends.friendNames(c, me.id()));
-      case POST -> posts.post(c, me.id(), r.rest(0)).map(v -> new Outcome(Reply.ok(), null));
-      case RECEIVE_POST -> list(cmd, posts.feed(c, me.id()));
+      case POST -> post(c, me, r.rest(0));
+      case RECEIVE_POST -> list(cmd, posts.feed(c, me.id(), limits.maxFeedPosts()));
       case SEND -> send(c, me, r.arg(0), r.rest(1));
       case CREATE_GROUP -> createGroup(c, me, r.arg(0));
       case LIST_GROUP -> list(cmd, groups.all(c));
@@ -134,6 +163,18 @@ public final class AppService {
     });
   }
 
+  private Future<Outcome> post(SqlConnection c, User me, String message) {
+    return count(limits.maxPostsPerUser(), () -> posts.count(c, me.id())).compose(n -> {
+      String failure = Rules.post(n, limits);
+      return failure != null ? done(failure) : posts.post(c, me.id(), message).map(v -> ok());
+    });
+  }
+
+  /** A count a quota needs, read only when that quota is on. */
+  private static Future<Integer> count(int quota, Supplier<Future<Integer>> read) {
+    return quota > 0 ? read.get() : Future.succeededFuture(0);
+  }
+
   private Future<Outcome> send(SqlConnection c, User me, String to, String message) {
     return users.byName(c, to).compose(friend -> {
       if (friend == null) {
@@ -148,14 +189,15 @@ public final class AppService {
   }
 
   private Future<Outcome> createGroup(SqlConnection c, User me, String name) {
-    return groups.byName(c, name).compose(existing -> {
-      String failure = Rules.createGroup(name, existing != null);
+    return groups.byName(c, name).compose(existing -> count(limits.maxGroupsPerUser(),
+        () -> groups.createdBy(c, me.id())).compose(created -> {
+      String failure = Rules.createGroup(name, existing != null, created, limits);
       if (failure != null) {
         return done(failure);
       }
-      return groups.create(c, name, Channels.newGroup())
+      return groups.create(c, name, Channels.newGroup(), me.id())
           .compose(g -> groups.join(c, g.seq(), me.id()).map(v -> withChannel(g)));
-    });
+    }));
   }
 
   private Future<Outcome> joinGroup(SqlConnection c, User me, String name) {

@@ -1,5 +1,6 @@
 package chat.bench;
 
+import chat.protocol.SafeText;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
 import io.vertx.amqp.AmqpConnection;
@@ -176,7 +177,7 @@ public final class Bench implements Callable<Integer> {
           2 * clients, clients, clients, host, port, mode);
       String failure = setup(pairs);
       if (failure != null) {
-        err.println("bench: setup failed: " + failure);
+        err.println("bench: setup failed: " + SafeText.line(failure));
         return 1;
       }
       double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
@@ -687,7 +688,7 @@ public final class Bench implements Callable<Integer> {
     if (!load.errorKinds.isEmpty()) {
       out.println("  errors by kind (first 10):");
       load.errorKinds.entrySet().stream().limit(10)
-          .forEach(e -> out.printf("    %6d  %s%n", e.getValue(), e.getKey()));
+          .forEach(e -> out.printf("    %6d  %s%n", e.getValue(), SafeText.line(e.getKey())));
     }
     out.println();
 

@@ -6,6 +6,7 @@ import chat.protocol.Command;
 import chat.protocol.Deliveries;
 import chat.protocol.Reply;
 import chat.protocol.Request;
+import chat.protocol.SafeText;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
 import io.vertx.amqp.AmqpConnection;
@@ -126,7 +127,7 @@ public final class ChatClient {
       try {
         return exchange(session.server, text);
       } catch (IOException e) {
-        System.err.println("client: application server " + session.server + " unreachable (" + e.getMessage()
+        warn("client: application server " + session.server + " unreachable (" + e.getMessage()
             + "), asking the login server");
       }
     }
@@ -138,7 +139,7 @@ public final class ChatClient {
       }
       return reply;
     } catch (IOException e) {
-      System.err.println("client: login server " + login + " unreachable: " + e.getMessage());
+      warn("client: login server " + login + " unreachable: " + e.getMessage());
       return Reply.fail("Server unreachable");
     }
   }
@@ -211,7 +212,7 @@ public final class ChatClient {
       if (s.connection == null || !s.connection.isDisconnected()) {
         continue;
       }
-      System.err.println("client: broker connection of " + s.user + " lost, subscribing again");
+      warn("client: broker connection of " + s.user + " lost, subscribing again");
       s.connection = null;
       s.receivers.clear();
       for (String address : List.copyOf(s.addresses)) {
@@ -238,12 +239,12 @@ public final class ChatClient {
             output.deliver(body, line);
           }
         } catch (RuntimeException e) {
-          System.err.println("client: unreadable delivery: " + e.getMessage());
+          warn("client: unreadable delivery: " + e.getMessage());
         }
       });
       s.receivers.add(receiver);
     } catch (Exception e) {
-      System.err.println("client: cannot subscribe to " + address + ": " + e.getMessage());
+      warn("client: cannot subscribe to " + address + ": " + e.getMessage());
     }
   }
 
@@ -267,7 +268,7 @@ public final class ChatClient {
     } catch (IllegalStateException refused) {
       // an external broker that does not know the service's users may still let clients read
       // channels anonymously (legacy clients): it decides, the client only asks
-      System.err.println("client: the broker refused " + s.user + "'s token (" + refused.getMessage()
+      warn("client: the broker refused " + s.user + "'s token (" + refused.getMessage()
           + "), trying without");
       s.connection = await(AmqpClient.create(vertx, options).connect());
     }
@@ -288,6 +289,11 @@ public final class ChatClient {
     } catch (Exception e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /** Diagnostics on standard error: they may quote a reply or a delivery, so they are made safe too. */
+  private static void warn(String line) {
+    System.err.println(SafeText.line(line));
   }
 
   private void shutdown() {

@@ -1,5 +1,6 @@
 package chat.client;
 
+import chat.protocol.SafeText;
 import io.vertx.core.json.JsonObject;
 
 import java.io.PrintStream;
@@ -10,7 +11,9 @@ import java.util.function.Predicate;
 /**
  * Standard output of the client. Lines are flushed one by one. While a command is being
  * answered, deliveries wait, so they are printed after the command's own lines and never
- * inside them; between commands they are printed as they arrive.
+ * inside them; between commands they are printed as they arrive. Every line goes through
+ * {@link SafeText}: text from the server or from other users never controls the terminal, and
+ * a line printed is always exactly one line.
  */
 final class Output {
   private final PrintStream out;
@@ -27,7 +30,7 @@ final class Output {
 
   synchronized void print(List<String> lines) {
     for (String line : lines) {
-      out.println(line);
+      emit(line);
     }
     out.flush();
   }
@@ -38,7 +41,7 @@ final class Output {
       pending.add(new Pending(body, line));
       notifyAll();
     } else {
-      out.println(line);
+      emit(line);
       out.flush();
     }
   }
@@ -58,11 +61,15 @@ final class Output {
       wait(left);
     }
     for (Pending p : pending) {
-      out.println(p.line);
+      emit(p.line);
     }
     out.flush();
     pending.clear();
     busy = false;
+  }
+
+  private void emit(String line) {
+    out.println(SafeText.line(line));
   }
 
   private int count(Predicate<JsonObject> match) {

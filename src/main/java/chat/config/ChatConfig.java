@@ -1,6 +1,7 @@
 package chat.config;
 
 import chat.messaging.BrokerOptions;
+import chat.protocol.Limits;
 import chat.store.StoreOptions;
 import chat.wire.WireOptions;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,12 @@ public final class ChatConfig {
   private static final List<String> SECRET_KEYS = List.of("store.password", "store.appPassword", "broker.password",
       "broker.appPassword", "app.instanceSecret", "admin.token");
 
+  /**
+   * The whole {@code limits} section as JSON: how the login role hands its limits to the
+   * application instances it starts as child processes.
+   */
+  public static final String LIMITS_ENV = "CHAT_LIMITS";
+
   private final JsonObject json;
 
   public ChatConfig(JsonObject json) {
@@ -55,6 +62,10 @@ public final class ChatConfig {
         set(json, key, value);
       }
     });
+    String limits = env.get(LIMITS_ENV);
+    if (limits != null && !limits.isEmpty()) {
+      json.getJsonObject("limits").mergeIn(new JsonObject(limits));
+    }
     overrides.forEach((key, value) -> set(json, key, value));
     return new ChatConfig(json);
   }
@@ -159,6 +170,10 @@ public final class ChatConfig {
     return json.getJsonObject("fleet");
   }
 
+  public Limits limits() {
+    return Limits.fromJson(json.getJsonObject("limits", new JsonObject()));
+  }
+
   public int passwordIterations() {
     return json.getJsonObject("passwords").getInteger("iterations");
   }
@@ -179,11 +194,13 @@ public final class ChatConfig {
 
   /**
    * Properties of the HSQLDB file database. A write delay of 0 syncs the log at every commit,
-   * so a crash of the process that holds the store loses no committed change.
+   * so a crash of the process that holds the store loses no committed change. Tables are
+   * CACHED (kept in the data file, not whole in the heap); properties apply when the database
+   * is created, and a schema migration turns an older database's tables CACHED too.
    */
   public static String databaseProperties(int writeDelayMillis) {
     String delay = writeDelayMillis <= 0 ? "hsqldb.write_delay=false" : "hsqldb.write_delay_millis=" + writeDelayMillis;
-    return "hsqldb.tx=mvcc;" + delay;
+    return "hsqldb.tx=mvcc;hsqldb.default_table_type=cached;" + delay;
   }
 
   /** The URL application instances in other processes use to reach the same store. */

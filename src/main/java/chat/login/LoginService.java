@@ -4,6 +4,7 @@ import chat.fleet.AppAddress;
 import chat.fleet.Fleet;
 import chat.messaging.Channels;
 import chat.protocol.Command;
+import chat.protocol.Limits;
 import chat.protocol.Messages;
 import chat.protocol.Reply;
 import chat.protocol.Request;
@@ -32,16 +33,19 @@ public final class LoginService {
   private final Passwords passwords;
   private final Forwarder forwarder;
   private final String brokerUrl;
+  private final Limits limits;
   private final UserRepository users = new UserRepository();
   private final GroupRepository groups = new GroupRepository();
 
-  public LoginService(Vertx vertx, Db db, Fleet fleet, Passwords passwords, Forwarder forwarder, String brokerUrl) {
+  public LoginService(Vertx vertx, Db db, Fleet fleet, Passwords passwords, Forwarder forwarder, String brokerUrl,
+                      Limits limits) {
     this.vertx = vertx;
     this.db = db;
     this.fleet = fleet;
     this.passwords = passwords;
     this.forwarder = forwarder;
     this.brokerUrl = brokerUrl;
+    this.limits = limits;
   }
 
   public Future<JsonObject> handle(String text, SocketAddress local) {
@@ -71,7 +75,7 @@ public final class LoginService {
 
   private Future<JsonObject> register(String id, String password) {
     return db.tx(c -> users.byName(c, id)).compose(existing -> {
-      String failure = Rules.register(id, existing != null);
+      String failure = Rules.register(id, existing != null, limits);
       if (failure != null) {
         return Future.succeededFuture(Reply.fail(failure));
       }

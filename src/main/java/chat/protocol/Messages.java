@@ -23,8 +23,27 @@ public final class Messages {
   public static final String NO_SERVER = "No application server available, try again later";
   public static final String UNAVAILABLE = "Service unavailable, try again";
   public static final String LOGIN_SERVER_ONLY = "Send this command to the login server";
+  // Limits outside the reference protocol (Limits): the counts come from the settings.
+  public static final String TOO_MANY_REQUESTS = "Too many requests, try again later";
 
   private Messages() { }
+
+  /** A new user or group name outside the safe set; {@code max} is the longest name accepted. */
+  public static String invalidName(int max) {
+    return "Invalid name: use letters, digits, _ - . (at most " + max + ")";
+  }
+
+  public static String messageTooLong(int max) {
+    return "Message too long (at most " + max + " characters)";
+  }
+
+  public static String tooManyPosts(int max) {
+    return "Too many posts (at most " + max + ")";
+  }
+
+  public static String tooManyGroups(int max) {
+    return "Too many groups created (at most " + max + ")";
+  }
 
   public static String unknownCommand(String word) {
     return "Unknown command " + word;

@@ -38,6 +38,11 @@ public final class Db {
     return new Db(vertx, options);
   }
 
+  /** Whether the store is HSQLDB (in-process, file or served over hsql://), as its URL says. */
+  public boolean isHsqldb() {
+    return options.jdbcUrl().startsWith("jdbc:hsqldb:");
+  }
+
   private static Pool pool(Vertx vertx, StoreOptions options) {
     JDBCConnectOptions connect = new JDBCConnectOptions()
         .setJdbcUrl(options.jdbcUrl())

@@ -14,9 +14,14 @@ public final class GroupRepository {
     return Db.row(c, "SELECT seq, name, channel FROM chat_groups WHERE name = ?", name).map(GroupRepository::group);
   }
 
-  public Future<Group> create(SqlClient c, String name, String channel) {
-    return Db.update(c, "INSERT INTO chat_groups (name, channel) VALUES (?, ?)", name, channel)
+  public Future<Group> create(SqlClient c, String name, String channel, long creator) {
+    return Db.update(c, "INSERT INTO chat_groups (name, channel, creator) VALUES (?, ?, ?)", name, channel, creator)
         .compose(n -> byName(c, name));
+  }
+
+  /** How many groups the user has created (and not lost by being deleted). */
+  public Future<Integer> createdBy(SqlClient c, long user) {
+    return Db.row(c, "SELECT COUNT(*) FROM chat_groups WHERE creator = ?", user).map(r -> r.getInteger(0));
   }
 
   public Future<Boolean> member(SqlClient c, long groupSeq, long user) {

@@ -1,5 +1,6 @@
 package chat.config;
 
+import chat.protocol.Limits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The layers and the logged form of the configuration, for the settings that hold secrets. */
+/** The layers and the logged form of the configuration: secrets, and the limits section. */
 class ChatConfigTest {
 
   @Test
@@ -56,5 +57,21 @@ class ChatConfigTest {
     assertEquals("chat", defaults.getJsonObject("fleet").getJsonObject("ec2").getString("secretsPrefix"));
     assertEquals("", defaults.getJsonObject("fleet").getJsonObject("ec2").getString("secretsKmsKeyId"));
     assertTrue(defaults.getJsonObject("fleet").getJsonObject("ec2").containsKey("secretsKmsKeyId"));
+  }
+
+  @Test
+  void shippedLimitsAreTheDefaultsOfTheRecord() throws Exception {
+    assertEquals(Limits.DEFAULTS, new ChatConfig(ChatConfig.defaults()).limits());
+  }
+
+  @Test
+  void limitsComeFromTheLoginRoleThenFlags() throws Exception {
+    ChatConfig c = ChatConfig.load(null, Map.of(ChatConfig.LIMITS_ENV, "{\"maxPostsPerUser\": 5, \"safeNames\": false}"),
+        Map.of("limits.writesPerSecond", "0"));
+    Limits l = c.limits();
+    assertEquals(5, l.maxPostsPerUser());
+    assertEquals(false, l.safeNames());
+    assertEquals(false, l.rateLimited());
+    assertEquals(Limits.DEFAULTS.maxFeedPosts(), l.maxFeedPosts(), "what is not given keeps its default");
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -101,8 +102,8 @@ class RulesTest {
 
   @Test
   void registerRefusesAUsedName() {
-    assertEquals("bob is already used", Rules.register("bob", true));
-    assertNull(Rules.register("bob", false));
+    assertEquals("bob is already used", Rules.register("bob", true, Limits.DEFAULTS));
+    assertNull(Rules.register("bob", false, Limits.DEFAULTS));
   }
 
   @Test
@@ -132,8 +133,8 @@ class RulesTest {
 
   @Test
   void groupChecksInOrder() {
-    assertEquals("g already exist", Rules.createGroup("g", true));
-    assertNull(Rules.createGroup("g", false));
+    assertEquals("g already exist", Rules.createGroup("g", true, 0, Limits.DEFAULTS));
+    assertNull(Rules.createGroup("g", false, 0, Limits.DEFAULTS));
     assertEquals("g does not exist", Rules.joinGroup("g", false, true));
     assertEquals("Already a member of g", Rules.joinGroup("g", true, true));
     assertNull(Rules.joinGroup("g", true, false));
@@ -145,8 +146,155 @@ class RulesTest {
   @Test
   void overlongNamesAreRefused() {
     String longName = "x".repeat(Rules.MAX_NAME + 1);
-    assertEquals(Messages.NAME_TOO_LONG, Rules.register(longName, false));
-    assertEquals(Messages.NAME_TOO_LONG, Rules.createGroup(longName, false));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register(longName, false, Limits.DEFAULTS));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.createGroup(longName, false, 0, Limits.DEFAULTS));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register(longName, false, Limits.NONE), "the store's bound stays");
+  }
+
+  private static final String INVALID = "Invalid name: use letters, digits, _ - . (at most 32)";
+
+  /** Every name the reference suites and the project's cases register or create, and more. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "a", "amy", "DeMo_user12", "t3_userA_test", "test_exit", "hw4_group", "multi10", "tmp_user", "testA",
+      "7", "ab.c-d_e", "x.y", "bob-2", "01234567890123456789012345678901",
+      "José", "Zoë", "Ærøskøbing", "Łódź", "İstanbul", "straße",
+      "张伟", "山田たろう", "ラーメン", "田中タロウ", "Tokyo東京", "김민준", "Seoul서울", "ㄅㄆㄇ中文",
+      "Ελένη", "Дмитрий", "שלום", "مرحبا", "देवनागरी", "สวัสดี", "\uD840\uDC00\uD840\uDC01"})
+  void namesOfLettersDigitsAndUnderscoreDashDotPass(String name) {
+    assertNull(Rules.register(name, false, Limits.DEFAULTS));
+    assertNull(Rules.createGroup(name, false, 0, Limits.DEFAULTS));
+  }
+
+  /** The code points of a name in hexadecimal (text could hide them), then why it is refused. */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(delimiter = '|', value = {
+      "61 A0 62|no-break space",
+      "61 3000 62|ideographic space",
+      "61 200B 62|zero-width space",
+      "61 200D 62|zero-width joiner",
+      "61 FEFF 62|byte order mark",
+      "61 AD 62|soft hyphen",
+      "61 202E 62|right-to-left override",
+      "61 2066 62|left-to-right isolate",
+      "61 200F 62|right-to-left mark",
+      "61 7 62|BEL",
+      "61 1B 62|ESC",
+      "61 7F 62|DEL",
+      "61 85 62|NEL",
+      "61 2028 62|line separator",
+      "61 2F 62|slash",
+      "61 40 62|at sign",
+      "61 3A 62|colon",
+      "3C 61 3E|angle brackets",
+      "61 27 62|apostrophe",
+      "61 22 62|quote",
+      "61 5C 62|backslash",
+      "61 2B 62|plus",
+      "61 2BC 62|modifier letter apostrophe",
+      "61 B7 62|middle dot",
+      "61 1F600|emoji",
+      "61 D800|lone surrogate",
+      "65 301|e and a combining accent: not NFC",
+      "61 335|combining overlay on a Latin letter",
+      "301 61|a mark on nothing",
+      "61 93F|a Devanagari mark on a Latin letter",
+      "FF41 FF42|fullwidth letters",
+      "1D41A 64 6D 69 6E|mathematical bold letter",
+      "FB01 6C 65|ligature",
+      "78 B2|superscript two",
+      "2160|roman numeral",
+      "661 662|Arabic-Indic digits",
+      "70 430 79 70 61 6C|Latin with one Cyrillic letter",
+      "61 3B1|Latin with Greek",
+      "5F 5F 5F|no letter or digit",
+      "2E|only a dot",
+      "2D|only a dash",
+  })
+  void namesOutsideTheSafeSetAreRefused(String codePoints, String why) {
+    StringBuilder name = new StringBuilder();
+    for (String hex : codePoints.split(" ")) {
+      name.appendCodePoint(Integer.parseInt(hex, 16));
+    }
+    assertEquals(INVALID, Rules.register(name.toString(), false, Limits.DEFAULTS), why);
+    assertEquals(INVALID, Rules.createGroup(name.toString(), false, 0, Limits.DEFAULTS), why);
+  }
+
+  @Test
+  void nameLengthIsASettingCountedInCharacters() {
+    assertNull(Rules.register("x".repeat(32), false, Limits.DEFAULTS));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register("x".repeat(33), false, Limits.DEFAULTS));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register("中".repeat(33), false, Limits.DEFAULTS));
+    // 32 characters beyond U+FFFF are 64 chars in Java
+    assertNull(Rules.register("\uD840\uDC00".repeat(32), false, Limits.DEFAULTS));
+    Limits eight = withNames(8, true);
+    assertNull(Rules.register("x".repeat(8), false, eight));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register("x".repeat(9), false, eight));
+    assertEquals("Invalid name: use letters, digits, _ - . (at most 8)", Rules.register("a@b", false, eight));
+    Limits storeBound = withNames(0, true);
+    assertNull(Rules.register("x".repeat(Rules.MAX_NAME), false, storeBound));
+    assertEquals("Invalid name: use letters, digits, _ - . (at most 256)", Rules.register("a@b", false, storeBound));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register("x".repeat(Rules.MAX_NAME + 1), false, withNames(1000, true)),
+        "never beyond the store's bound");
+  }
+
+  @Test
+  void safeNamesCanBeTurnedOff() {
+    Limits off = withNames(32, false);
+    assertNull(Rules.register("a@b\u200b", false, off));
+    assertNull(Rules.createGroup("g:1", false, 0, off));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register("@".repeat(33), false, off));
+  }
+
+  @Test
+  void aTakenNameComesFirstThenLengthThenCharacters() {
+    assertEquals("a@b is already used", Rules.register("a@b", true, Limits.DEFAULTS));
+    assertEquals("a@b already exist", Rules.createGroup("a@b", true, 1_000, Limits.DEFAULTS));
+    assertEquals(Messages.NAME_TOO_LONG, Rules.register("@".repeat(40), false, Limits.DEFAULTS));
+    assertEquals(INVALID, Rules.createGroup("a@b", false, 1_000, Limits.DEFAULTS));
+  }
+
+  @Test
+  void groupsCreatedPerUserAreCounted() {
+    assertNull(Rules.createGroup("g", false, 99, Limits.DEFAULTS));
+    assertEquals("Too many groups created (at most 100)", Rules.createGroup("g", false, 100, Limits.DEFAULTS));
+    assertEquals("Too many groups created (at most 100)", Rules.createGroup("g", false, 250, Limits.DEFAULTS));
+    assertNull(Rules.createGroup("g", false, 1_000_000, Limits.NONE));
+  }
+
+  @Test
+  void postsPerUserAreCounted() {
+    assertNull(Rules.post(9_999, Limits.DEFAULTS));
+    assertEquals("Too many posts (at most 10000)", Rules.post(10_000, Limits.DEFAULTS));
+    assertNull(Rules.post(1_000_000, Limits.NONE));
+  }
+
+  private static String tooLong(String text, Limits limits) {
+    JsonObject r = Rules.messageLength(Request.parse(text), limits);
+    return r == null ? null : r.getString("message");
+  }
+
+  @Test
+  void messagesOfPostSendAndSendGroupHaveAMaximumLength() {
+    String max = "x".repeat(4096);
+    String over = max + "x";
+    String refused = "Message too long (at most 4096 characters)";
+    assertNull(tooLong("post t " + max, Limits.DEFAULTS));
+    assertEquals(refused, tooLong("post t " + over, Limits.DEFAULTS));
+    assertNull(tooLong("send t bob " + max, Limits.DEFAULTS));
+    assertEquals(refused, tooLong("send t bob " + over, Limits.DEFAULTS));
+    assertEquals(refused, tooLong("send-group t g " + over, Limits.DEFAULTS));
+    // words are joined by single spaces: those count, the extra ones typed do not
+    assertNull(tooLong("post t " + "x".repeat(2048) + "   " + "x".repeat(2047), Limits.DEFAULTS));
+    assertNull(tooLong("post t " + "\uD83D\uDE00".repeat(4096), Limits.DEFAULTS), "characters, not chars");
+    assertNull(tooLong("post t " + over, Limits.NONE));
+    assertNull(tooLong("invite t " + over, Limits.DEFAULTS), "not a message");
+  }
+
+  private static Limits withNames(int length, boolean safe) {
+    Limits d = Limits.DEFAULTS;
+    return new Limits(length, safe, d.maxMessageLength(), d.maxPostsPerUser(), d.maxGroupsPerUser(), d.maxFeedPosts(),
+        d.writeBurst(), d.writesPerSecond(), d.rateTrackedUsers());
   }
 
   @Test

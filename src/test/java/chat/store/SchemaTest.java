@@ -1,0 +1,124 @@
+package chat.store;
+
+import chat.config.ChatConfig;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Schema migrations on a real HSQLDB file database: tables end up CACHED, old data kept. */
+class SchemaTest {
+  private static final List<String> TABLES = List.of("CHAT_GROUPS", "FRIENDSHIPS", "INSTANCES", "INVITATIONS",
+      "MEMBERSHIPS", "POSTS", "SCHEMA_VERSION", "USERS");
+
+  @TempDir
+  Path dir;
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  /** The URL the login role opens its own store with. */
+  private String url() {
+    return "jdbc:hsqldb:file:" + dir.resolve("chat") + ";" + ChatConfig.databaseProperties(0);
+  }
+
+  private int migrate() throws Exception {
+    Db db = Db.open(vertx, new StoreOptions(url(), "SA", "", 2));
+    try {
+      return Schema.migrate(db).await(60, TimeUnit.SECONDS);
+    } finally {
+      db.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private Map<String, String> tableTypes() throws SQLException {
+    Map<String, String> types = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection(url(), "SA", "");
+         ResultSet r = c.createStatement().executeQuery("SELECT table_name, hsqldb_type"
+             + " FROM information_schema.system_tables WHERE table_schem = 'PUBLIC'")) {
+      while (r.next()) {
+        types.put(r.getString(1), r.getString(2));
+      }
+    }
+    return types;
+  }
+
+  private static Map<String, String> allCached() {
+    Map<String, String> types = new TreeMap<>();
+    TABLES.forEach(t -> types.put(t, "CACHED"));
+    return types;
+  }
+
+  @Test
+  void aNewDatabaseHasOnlyCachedTables() throws Exception {
+    assertEquals(Schema.MIGRATIONS.size(), migrate());
+    assertEquals(allCached(), tableTypes());
+  }
+
+  @Test
+  void anOlderDatabaseOfMemoryTablesIsMadeCachedAndKeepsItsRows() throws Exception {
+    // the database as the first two versions of the schema left it, with the old properties
+    String old = "jdbc:hsqldb:file:" + dir.resolve("chat") + ";hsqldb.tx=mvcc;hsqldb.write_delay=false";
+    try (Connection c = DriverManager.getConnection(old, "SA", ""); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE schema_version (version INT NOT NULL)");
+      for (int v = 0; v < 2; v++) {
+        for (String sql : Schema.MIGRATIONS.get(v).statements()) {
+          s.execute(sql);
+        }
+        s.execute("INSERT INTO schema_version (version) VALUES (" + (v + 1) + ")");
+      }
+      s.execute("INSERT INTO users (name, password_hash, channel) VALUES ('old', 'h', 'u-old')");
+      s.execute("INSERT INTO chat_groups (name, channel) VALUES ('oldgroup', 'g-old')");
+      s.execute("SHUTDOWN");
+    }
+    assertEquals("MEMORY", tableTypes().get("USERS"));
+
+    assertEquals(Schema.MIGRATIONS.size(), migrate());
+
+    assertEquals(allCached(), tableTypes());
+    try (Connection c = DriverManager.getConnection(url(), "SA", "");
+         ResultSet r = c.createStatement().executeQuery("SELECT u.name, g.name, g.creator FROM users u, chat_groups g")) {
+      assertTrue(r.next());
+      assertEquals("old", r.getString(1));
+      assertEquals("oldgroup", r.getString(2));
+      assertEquals(null, r.getObject(3), "groups made before have no known creator");
+      c.createStatement().execute("SHUTDOWN");
+    }
+    assertEquals(Schema.MIGRATIONS.size(), migrate(), "nothing left to do the second time");
+  }
+
+  @Test
+  void onOtherDatabasesTheHsqldbOnlyVersionRunsNothing() {
+    boolean someHsqldbOnly = false;
+    for (Schema.Migration m : Schema.MIGRATIONS) {
+      List<String> elsewhere = Schema.statements(m, false);
+      if (m.hsqldbOnly()) {
+        someHsqldbOnly = true;
+        assertEquals(List.of(), elsewhere);
+      } else {
+        assertEquals(m.statements(), elsewhere);
+      }
+      assertEquals(m.statements(), Schema.statements(m, true));
+      elsewhere.forEach(sql -> assertFalse(sql.startsWith("SET "), "HSQLDB-only statement for every database: " + sql));
+    }
+    assertTrue(someHsqldbOnly);
+  }
+}
