@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -183,6 +185,23 @@ public final class ChatConfig {
     }
     return new BrokerOptions(url, embedded, host(), b.getInteger("amqpPort"), b.getInteger("stompPort"),
         dataDir().toAbsolutePath().toString());
+  }
+
+  public JsonObject tls() {
+    return json.getJsonObject("tls", new JsonObject());
+  }
+
+  /**
+   * TLS of this role's ports, resolved to files: the configured pair, or the one kept in the
+   * data directory, made on first use for the names this service is reached by. Blocks.
+   */
+  public TlsOptions tlsOptions() throws IOException {
+    List<String> names = new ArrayList<>(Certificates.defaultNames(host()));
+    String advertise = fleet().getString("advertiseHost", "");
+    if (!advertise.isEmpty()) {
+      names.add(advertise);
+    }
+    return TlsOptions.resolve(tls(), dataDir(), names);
   }
 
   public WireOptions wireOptions() {
