@@ -9,6 +9,9 @@
 # Optional environment (e.g. from the image or a test harness):
 #   CHAT_JAR             jar to run (default /opt/chat/chat.jar)
 #   CHAT_ADVERTISE_HOST  address other servers and clients use to reach this instance
+#   CHAT_TLS_CERT        with TLS on, the login role's certificate (default /opt/chat/tls/server.crt)
+#   CHAT_TLS_KEY         with TLS on, its key (default /opt/chat/tls/server.key); the image holds
+#                        both, never the user data
 set -euo pipefail
 
 INSTANCE_ID={{INSTANCE_ID}}
@@ -17,6 +20,7 @@ STORE_URL={{STORE_URL}}
 CAPACITY={{CAPACITY}}
 CLUSTER={{CLUSTER}}
 APP_PORT={{APP_PORT}}
+TLS={{TLS}}
 
 # stderr lands in cloud-init's log and the journal, stdout may not.
 log() {
@@ -67,6 +71,13 @@ if ! command -v java >/dev/null 2>&1; then
   exit 1
 fi
 
+# The login role trusts its own certificate only: an instance serves that same pair.
+tls_flags=()
+if [ "$TLS" = true ]; then
+  tls_flags=(--tls --tls-cert "${CHAT_TLS_CERT:-/opt/chat/tls/server.crt}" \
+    --tls-key "${CHAT_TLS_KEY:-/opt/chat/tls/server.key}")
+fi
+
 log "starting app instance of cluster $CLUSTER on port $APP_PORT, advertised as $ADVERTISE_HOST"
 
 # exec so the JVM replaces this shell and is the instance's service process.
@@ -78,4 +89,5 @@ exec java -jar "${CHAT_JAR:-/opt/chat/chat.jar}" \
   --capacity="$CAPACITY" \
   --host 0.0.0.0 \
   --port "$APP_PORT" \
-  --advertise-host "$ADVERTISE_HOST"
+  --advertise-host "$ADVERTISE_HOST" \
+  ${tls_flags[@]+"${tls_flags[@]}"}

@@ -15,6 +15,7 @@ import chat.login.AdminVerticle;
 import chat.messaging.Channels;
 import io.vertx.core.json.JsonObject;
 import chat.config.ChatConfig;
+import chat.config.TlsOptions;
 import chat.login.Forwarder;
 import chat.login.LoginService;
 import chat.login.Passwords;
@@ -50,6 +51,7 @@ public final class ChatServer {
   private final ChatConfig config;
   private final Role role;
   private final List<Stopper> stoppers = new ArrayList<>();
+  private TlsOptions tls = TlsOptions.disabled();
   private int loginPort = -1;
   private int appPort = -1;
 
@@ -71,6 +73,10 @@ public final class ChatServer {
       }
       LOG.info("starting role {} with configuration {}", role.name().toLowerCase(), config.masked());
       Files.createDirectories(config.dataDir());
+      tls = config.tlsOptions();
+      if (tls.enabled()) {
+        LOG.info("TLS on: certificate {} (SHA-256 {}), key {}", tls.cert(), tls.fingerprint(), tls.key());
+      }
       return null;
     }).compose(x -> startParts(config.brokerOptions()));
   }
@@ -127,7 +133,7 @@ public final class ChatServer {
     AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(), broker,
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
-        app.getLong("heartbeatMillis", 1000L));
+        app.getLong("heartbeatMillis", 1000L), tls);
     return deploy(instance).onSuccess(x -> appPort = instance.port());
   }
 
@@ -141,13 +147,13 @@ public final class ChatServer {
         ? "amqp://" + advertise + ":" + broker.amqpPort() : broker.url();
     String instanceStore = config.remoteStoreUrl(advertise);
     FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
-        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster()));
-    WireClient wire = new WireClient(vertx, 30_000);
+        id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster(), tls));
+    WireClient wire = new WireClient(vertx, 30_000, tls);
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
         new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url());
     RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
-        config.port());
+        config.port(), tls);
     return deploy(fleet)
         .compose(v -> deploy(login))
         .onSuccess(x -> loginPort = login.port())
@@ -164,7 +170,7 @@ public final class ChatServer {
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
         AppInstanceVerticle instance = new AppInstanceVerticle(new AppService(db, messenger), config.wireOptions(),
             broker, spec.instanceId(), "127.0.0.1", 0, "127.0.0.1", spec.capacity(),
-            config.app().getLong("heartbeatMillis", 1000L));
+            config.app().getLong("heartbeatMillis", 1000L), spec.tls());
         return vertx.deployVerticle(instance);
       });
       case "ec2" -> new Ec2InstanceProvider(vertx, Ec2Options.fromJson(config.fleet().getJsonObject("ec2", new JsonObject())));
@@ -205,6 +211,11 @@ public final class ChatServer {
 
   public int appPort() {
     return appPort;
+  }
+
+  /** TLS of this role's ports, as resolved at start. */
+  public TlsOptions tls() {
+    return tls;
   }
 
   private void onStop(Stopper s) {

@@ -47,6 +47,13 @@ public final class Main implements Callable<Integer> {
   Integer adminPort;
   @Option(names = "--provider", description = "how application instances start: local, ec2 or inprocess")
   String provider;
+  @Option(names = "--tls", description = "serve the client port and every application server over TLS")
+  boolean tls;
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "PEM certificate to serve (implies --tls; default: one made in DATA_DIR/tls)")
+  Path tlsCert;
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
+  Path tlsKey;
   @Option(names = "--set", description = "any setting by dotted key, e.g. --set fleet.graceSeconds=5")
   Map<String, String> settings = new LinkedHashMap<>();
 
@@ -85,7 +92,7 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  private Map<String, String> overrides() {
+  Map<String, String> overrides() {
     Map<String, String> o = new LinkedHashMap<>();
     put(o, "host", host);
     put(o, "port", port);
@@ -97,6 +104,11 @@ public final class Main implements Callable<Integer> {
     put(o, "app.advertiseHost", advertiseHost);
     put(o, "adminPort", adminPort);
     put(o, "fleet.provider", provider);
+    if (tls || tlsCert != null || tlsKey != null) {
+      o.put("tls.enabled", "true");
+    }
+    put(o, "tls.cert", tlsCert == null ? null : tlsCert.toAbsolutePath());
+    put(o, "tls.key", tlsKey == null ? null : tlsKey.toAbsolutePath());
     o.putAll(settings);
     return o;
   }

@@ -1,5 +1,6 @@
 package chat.app;
 
+import chat.config.TlsOptions;
 import chat.fleet.FleetAgent;
 import chat.messaging.BrokerOptions;
 import chat.wire.RequestVerticle;
@@ -21,10 +22,18 @@ public final class AppInstanceVerticle extends VerticleBase {
   private final String advertiseHost;
   private final int capacity;
   private final long heartbeatMillis;
+  private final TlsOptions tls;
   private int actualPort;
 
   public AppInstanceVerticle(AppService service, WireOptions wire, BrokerOptions broker, String instanceId,
                              String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis) {
+    this(service, wire, broker, instanceId, bindHost, port, advertiseHost, capacity, heartbeatMillis,
+        TlsOptions.disabled());
+  }
+
+  public AppInstanceVerticle(AppService service, WireOptions wire, BrokerOptions broker, String instanceId,
+                             String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis,
+                             TlsOptions tls) {
     this.service = service;
     this.wire = wire;
     this.broker = broker;
@@ -34,11 +43,13 @@ public final class AppInstanceVerticle extends VerticleBase {
     this.advertiseHost = advertiseHost;
     this.capacity = capacity;
     this.heartbeatMillis = heartbeatMillis;
+    this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
-    RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port);
+    RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port,
+        tls);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
       return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis));

@@ -213,7 +213,8 @@ public final class Ec2InstanceProvider implements InstanceProvider {
         "STORE_URL", String.valueOf(spec.storeUrl()),
         "CAPACITY", Integer.toString(spec.capacity()),
         "CLUSTER", o.cluster(),
-        "APP_PORT", Integer.toString(o.appPort()));
+        "APP_PORT", Integer.toString(o.appPort()),
+        "TLS", Boolean.toString(spec.tls().enabled()));
     Matcher matcher = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder(template.length() + 256);
     while (matcher.find()) {
