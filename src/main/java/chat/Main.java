@@ -92,7 +92,8 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  Map<String, String> overrides() {
+  /** The settings the parsed flags give, by dotted key. */
+  public Map<String, String> overrides() {
     Map<String, String> o = new LinkedHashMap<>();
     put(o, "host", host);
     put(o, "port", port);
