@@ -76,6 +76,10 @@ public final class ChatServer {
       tls = config.tlsOptions();
       if (tls.enabled()) {
         LOG.info("TLS on: certificate {} (SHA-256 {}), key {}", tls.cert(), tls.fingerprint(), tls.key());
+        if (role == Role.APP && config.tls().getString("cert", "").isEmpty()) {
+          LOG.warn("this application server made its own TLS pair: a login server forwards only to servers "
+              + "presenting its own certificate (start with --tls-cert and --tls-key)");
+        }
       }
       return null;
     }).compose(x -> startParts(config.brokerOptions()));

@@ -14,6 +14,10 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
@@ -38,6 +42,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -173,14 +178,41 @@ public final class Certificates {
     }
   }
 
-  /** The first certificate of a PEM (or DER) file. */
+  /** The first certificate of a PEM (or DER) file: the server's own. */
   public static X509Certificate read(Path file) throws IOException {
+    return readChain(file).get(0);
+  }
+
+  /** Every certificate of a PEM file, the server's first. */
+  public static List<X509Certificate> readChain(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      Certificate c = CertificateFactory.getInstance("X.509").generateCertificate(in);
-      return (X509Certificate) c;
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        chain.add((X509Certificate) c);
+      }
+      if (chain.isEmpty()) {
+        throw new IOException("no X.509 certificate in " + file);
+      }
+      return chain;
     } catch (CertificateException | ClassCastException e) {
       throw new IOException("no X.509 certificate in " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The private key of a PEM file: PKCS#8, or PKCS#1 / SEC 1 ("RSA" / "EC PRIVATE KEY"); not encrypted. */
+  public static PrivateKey readPrivateKey(Path file) throws IOException {
+    try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (o instanceof PrivateKeyInfo info) {
+          return converter.getPrivateKey(info);
+        }
+        if (o instanceof PEMKeyPair pair) {
+          return converter.getKeyPair(pair).getPrivate();
+        }
+      }
+    }
+    throw new IOException("no unencrypted private key in " + file);
   }
 
   /** SHA-256 of the certificate's DER form, as colon-separated upper-case hex. */

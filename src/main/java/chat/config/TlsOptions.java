@@ -9,10 +9,17 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,8 +36,8 @@ import java.util.Set;
  * @param key     PEM private key file (PKCS#8 or PKCS#1), absolute
  */
 public record TlsOptions(boolean enabled, Path cert, Path key) {
-  /** TLS 1.3 first; 1.2 for peers that have nothing newer; nothing older. */
-  public static final Set<String> PROTOCOLS = Set.copyOf(List.of("TLSv1.3", "TLSv1.2"));
+  /** TLS 1.3, and 1.2 for peers that have nothing newer; nothing older. The newest both sides speak wins. */
+  public static final Set<String> PROTOCOLS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("TLSv1.3", "TLSv1.2")));
 
   private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
   private static final String END = "-----END CERTIFICATE-----";
@@ -127,6 +134,32 @@ public record TlsOptions(boolean enabled, Path cert, Path key) {
           .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS));
     }
     return options;
+  }
+
+  /**
+   * The pair as a PKCS#12 key store, for a server that takes no PEM (an Artemis acceptor's
+   * {@code keyStorePath}, say): written owner-only, under {@code password}. Reads the files.
+   */
+  public Path writeKeyStore(Path file, char[] password) throws IOException {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("chat", Certificates.readPrivateKey(key), password,
+          Certificates.readChain(cert).toArray(new X509Certificate[0]));
+      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          store.store(out, password);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return file;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot write key store " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The flags that give an application instance in another process this same pair. */

@@ -58,6 +58,8 @@ public final class ClientTls {
     Collection<? extends Certificate> certificates;
     try (InputStream in = Files.newInputStream(caFile)) {
       certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    } catch (IOException | CertificateException e) {
+      throw new IOException("cannot read certificates from " + caFile + ": " + e, e);
     }
     if (certificates.isEmpty()) {
       throw new IOException("no certificate in " + caFile);

@@ -5,10 +5,13 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.Key;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +54,22 @@ class TlsOptionsTest {
     Duration validity = Duration.between(Instant.now(), cert.getNotAfter().toInstant());
     assertTrue(validity.toDays() >= 364 && validity.toDays() <= 365, validity.toString());
     assertTrue(Files.readString(options.key()).startsWith("-----BEGIN PRIVATE KEY-----"));
+  }
+
+  @Test
+  void thePairCanBeWrittenAsAnOwnerOnlyPkcs12KeyStore() throws Exception {
+    TlsOptions options = TlsOptions.resolve(new JsonObject().put("enabled", true), data, List.of("127.0.0.1"));
+    char[] password = "changeit-not-real".toCharArray();
+    Path file = options.writeKeyStore(data.resolve("tls/server.p12"), password);
+
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, password);
+    }
+    assertEquals(options.fingerprint(), Certificates.fingerprint(store.getCertificate("chat")));
+    Key key = store.getKey("chat", password);
+    assertEquals(Certificates.readPrivateKey(options.key()), key);
   }
 
   @Test
