@@ -12,6 +12,9 @@
 #   CHAT_JAR             jar to run (default /opt/chat/chat.jar)
 #   CHAT_ADVERTISE_HOST  address other servers and clients use to reach this instance
 #   CHAT_SSM_ENDPOINT    SSM endpoint to read the secrets from (default: the region's own)
+#   CHAT_TLS_CERT        with TLS on, the login role's certificate (default /opt/chat/tls/server.crt)
+#   CHAT_TLS_KEY         with TLS on, its key (default /opt/chat/tls/server.key); the image holds
+#                        both, never the user data
 set -euo pipefail
 
 INSTANCE_ID={{INSTANCE_ID}}
@@ -22,6 +25,7 @@ CLUSTER={{CLUSTER}}
 APP_PORT={{APP_PORT}}
 SECRETS_PARAMETER={{SECRETS_PARAMETER}}
 REGION={{AWS_REGION}}
+TLS={{TLS}}
 
 # stderr lands in cloud-init's log and the journal, stdout may not.
 log() {
@@ -81,6 +85,12 @@ fi
 if [ -n "$REGION" ]; then
   export AWS_REGION="$REGION"
 fi
+# The login role trusts its own certificate only: an instance serves that same pair.
+tls_flags=()
+if [ "$TLS" = true ]; then
+  tls_flags=(--tls --tls-cert "${CHAT_TLS_CERT:-/opt/chat/tls/server.crt}" \
+    --tls-key "${CHAT_TLS_KEY:-/opt/chat/tls/server.key}")
+fi
 
 log "starting app instance of cluster $CLUSTER on port $APP_PORT, advertised as $ADVERTISE_HOST"
 
@@ -93,4 +103,5 @@ exec java -jar "${CHAT_JAR:-/opt/chat/chat.jar}" \
   --capacity="$CAPACITY" \
   --host 0.0.0.0 \
   --port "$APP_PORT" \
-  --advertise-host "$ADVERTISE_HOST"
+  --advertise-host "$ADVERTISE_HOST" \
+  ${tls_flags[@]+"${tls_flags[@]}"}

@@ -20,6 +20,7 @@ import chat.store.StoreAccess;
 import chat.messaging.Channels;
 import io.vertx.core.json.JsonObject;
 import chat.config.ChatConfig;
+import chat.config.TlsOptions;
 import chat.login.Forwarder;
 import chat.login.LoginService;
 import chat.login.Passwords;
@@ -57,6 +58,7 @@ public final class ChatServer {
   private final List<Stopper> stoppers = new ArrayList<>();
   private BrokerSecurity brokerSecurity;
   private String fleetKey;
+  private TlsOptions tls = TlsOptions.disabled();
   private int loginPort = -1;
   private int appPort = -1;
 
@@ -82,6 +84,14 @@ public final class ChatServer {
             + "handed over by the fleet that starts it");
       }
       LOG.info("starting role {} with configuration {}", role.name().toLowerCase(), config.masked());
+      tls = config.tlsOptions();
+      if (tls.enabled()) {
+        LOG.info("TLS on: certificate {} (SHA-256 {}), key {}", tls.cert(), tls.fingerprint(), tls.key());
+        if (role == Role.APP && config.tls().getString("cert", "").isEmpty()) {
+          LOG.warn("this application server made its own TLS pair: a login server forwards only to servers "
+              + "presenting its own certificate (start with --tls-cert and --tls-key)");
+        }
+      }
       return null;
     }).compose(x -> startParts(config.brokerOptions()));
   }
@@ -168,7 +178,7 @@ public final class ChatServer {
     AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker,
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
-        app.getLong("heartbeatMillis", 1000L), app.getString("instanceSecret"));
+        app.getLong("heartbeatMillis", 1000L), app.getString("instanceSecret"), tls);
     return deploy(instance).onSuccess(x -> appPort = instance.port());
   }
 
@@ -189,13 +199,13 @@ public final class ChatServer {
     Map<String, String> credentials = config.instanceCredentials();
     FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
         id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster(),
-            instanceSecrets(credentials, id)), fleetKey);
-    WireClient wire = new WireClient(vertx, 30_000);
+            instanceSecrets(credentials, id), tls), fleetKey);
+    WireClient wire = new WireClient(vertx, 30_000, tls);
     onStop(wire::close);
     LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
         new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url(), config.limits());
     RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
-        config.port());
+        config.port(), tls);
     return deploy(fleet)
         .compose(v -> deploy(login))
         .onSuccess(x -> loginPort = login.port())
@@ -243,7 +253,7 @@ public final class ChatServer {
         AppService service = new AppService(db, messenger, config.limits());
         AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
             "127.0.0.1", 0, "127.0.0.1", spec.capacity(), config.app().getLong("heartbeatMillis", 1000L),
-            spec.secrets().get("CHAT_INSTANCE_SECRET"));
+            spec.secrets().get("CHAT_INSTANCE_SECRET"), spec.tls());
         return vertx.deployVerticle(instance);
       });
       case "ec2" -> new Ec2InstanceProvider(vertx, Ec2Options.fromJson(config.fleet().getJsonObject("ec2", new JsonObject())));
@@ -284,6 +294,11 @@ public final class ChatServer {
 
   public int appPort() {
     return appPort;
+  }
+
+  /** TLS of this role's ports, as resolved at start. */
+  public TlsOptions tls() {
+    return tls;
   }
 
   private void onStop(Stopper s) {

@@ -55,6 +55,13 @@ public final class Main implements Callable<Integer> {
   Integer adminPort;
   @Option(names = "--provider", description = "how application instances start: local, ec2 or inprocess")
   String provider;
+  @Option(names = "--tls", description = "serve the client port and every application server over TLS")
+  boolean tls;
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "PEM certificate to serve (implies --tls; default: one made in DATA_DIR/tls)")
+  Path tlsCert;
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
+  Path tlsKey;
   @Option(names = "--set", description = "any setting by dotted key, e.g. --set fleet.graceSeconds=5")
   Map<String, String> settings = new LinkedHashMap<>();
 
@@ -128,7 +135,8 @@ public final class Main implements Callable<Integer> {
     return merged;
   }
 
-  private Map<String, String> overrides() {
+  /** The settings the parsed flags give, by dotted key. */
+  public Map<String, String> overrides() {
     Map<String, String> o = new LinkedHashMap<>();
     put(o, "host", host);
     put(o, "port", port);
@@ -140,6 +148,11 @@ public final class Main implements Callable<Integer> {
     put(o, "app.advertiseHost", advertiseHost);
     put(o, "admin.port", adminPort);
     put(o, "fleet.provider", provider);
+    if (tls || tlsCert != null || tlsKey != null) {
+      o.put("tls.enabled", "true");
+    }
+    put(o, "tls.cert", tlsCert == null ? null : tlsCert.toAbsolutePath());
+    put(o, "tls.key", tlsKey == null ? null : tlsKey.toAbsolutePath());
     o.putAll(settings);
     return o;
   }

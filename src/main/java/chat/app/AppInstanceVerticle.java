@@ -1,5 +1,6 @@
 package chat.app;
 
+import chat.config.TlsOptions;
 import chat.fleet.FleetAgent;
 import chat.messaging.BrokerOptions;
 import chat.wire.RequestVerticle;
@@ -22,11 +23,13 @@ public final class AppInstanceVerticle extends VerticleBase {
   private final int capacity;
   private final long heartbeatMillis;
   private final String secret;
+  private final TlsOptions tls;
   private int actualPort;
 
+  /** {@code secret} signs the instance's fleet messages; {@code tls} is the pair it serves with. */
   public AppInstanceVerticle(AppService service, WireOptions wire, BrokerOptions broker, String instanceId,
                              String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis,
-                             String secret) {
+                             String secret, TlsOptions tls) {
     this.secret = secret;
     this.service = service;
     this.wire = wire;
@@ -37,11 +40,13 @@ public final class AppInstanceVerticle extends VerticleBase {
     this.advertiseHost = advertiseHost;
     this.capacity = capacity;
     this.heartbeatMillis = heartbeatMillis;
+    this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
-    RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port);
+    RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port,
+        tls);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
       return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis, secret));

@@ -1,6 +1,7 @@
 package chat.bench;
 
 import chat.protocol.SafeText;
+import chat.wire.ClientTls;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
 import io.vertx.amqp.AmqpConnection;
@@ -65,6 +66,11 @@ public final class Bench implements Callable<Integer> {
   int drainSeconds = 5;
   @Option(names = "--setup-timeout", description = "seconds allowed for setup (default: ${DEFAULT-VALUE})")
   int setupTimeoutSeconds = 180;
+  @Option(names = "--tls", description = "speak TLS to the login and application servers, verifying their certificate")
+  boolean tls;
+  @Option(names = "--ca", paramLabel = "FILE",
+      description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
+  java.nio.file.Path ca;
 
   /** Posts the friend makes during setup, so receive-post returns a fixed, non-empty list. */
   private static final int FRIEND_POSTS = 3;
@@ -87,6 +93,7 @@ public final class Bench implements Callable<Integer> {
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
   private InetSocketAddress loginServer;
+  private ClientTls transportTls = ClientTls.plain();
   private InetAddress hostAddress;
   private Vertx vertx;
   private final Map<String, AmqpConnection> brokers = new LinkedHashMap<>();
@@ -160,6 +167,14 @@ public final class Bench implements Callable<Integer> {
       return 1;
     }
     loginServer = new InetSocketAddress(hostAddress, port);
+    if (tls || ca != null) {
+      try {
+        transportTls = ClientTls.trusting(ca);
+      } catch (IOException e) {
+        err.println("bench: " + e.getMessage());
+        return 1;
+      }
+    }
     String unreachable = probe();
     if (unreachable != null) {
       err.println("bench: the chat service is not reachable at " + host + ":" + port + ": " + unreachable);
@@ -226,7 +241,7 @@ public final class Bench implements Callable<Integer> {
 
   /** One reference-mode request without a token: any JSON answer means a chat service is there. */
   private String probe() {
-    try (Transport t = Transport.create(Transport.Mode.reference)) {
+    try (Transport t = Transport.create(Transport.Mode.reference, transportTls)) {
       JsonObject reply = t.request(loginServer, "list-group");
       if (reply.getInteger("status") == null) {
         return "the answer is not a chat reply: " + reply.encode();
@@ -299,7 +314,7 @@ public final class Bench implements Callable<Integer> {
   }
 
   private void setUp(Pair p, long deadline) throws Exception {
-    try (Transport t = Transport.create(mode)) {
+    try (Transport t = Transport.create(mode, transportTls)) {
       register(t, p.a);
       register(t, p.b);
       login(t, p.a, deadline);
@@ -518,14 +533,16 @@ public final class Bench implements Callable<Integer> {
   static final class Worker extends Tally implements Runnable {
     final Pair pair;
     final Transport.Mode mode;
+    final ClientTls tls;
     final long start;
     final long end;
     long lastEnd;
     volatile boolean finished;
 
-    Worker(Pair pair, Transport.Mode mode, long start, long end) {
+    Worker(Pair pair, Transport.Mode mode, ClientTls tls, long start, long end) {
       this.pair = pair;
       this.mode = mode;
+      this.tls = tls;
       this.start = start;
       this.end = end;
     }
@@ -534,7 +551,7 @@ public final class Bench implements Callable<Integer> {
     public void run() {
       User me = pair.a;
       long seq = 0;
-      try (Transport t = Transport.create(mode)) {
+      try (Transport t = Transport.create(mode, tls)) {
         loop:
         while (true) {
           for (Cmd c : Cmd.values()) {
@@ -607,7 +624,7 @@ public final class Bench implements Callable<Integer> {
     List<Worker> workers = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (Pair p : pairs) {
-      Worker w = new Worker(p, mode, start, end);
+      Worker w = new Worker(p, mode, transportTls, start, end);
       Thread th = new Thread(w, "bench-client-" + p.index);
       th.setDaemon(true);
       workers.add(w);
@@ -651,13 +668,15 @@ public final class Bench implements Callable<Integer> {
     out.printf("  mode         %s%n", mode == Transport.Mode.reference
         ? "reference (one connection per request, no terminator, reply read until close)"
         : "persistent (newline-terminated requests on kept-open connections, one reply line each)");
+    out.printf("  tls          %s%n", transportTls.enabled() ? "on" + (ca == null ? "" : ", verified against " + ca) : "off");
     out.printf("  clients      %d (%d users, %d friend pairs, %d groups)%n", clients, 2 * clients, clients, clients);
     out.printf("  warmup       %d s%n", warmup);
     out.printf("  seconds      %d s measured%n", seconds);
     out.printf("  prefix       %s%n", prefix);
     out.printf("  mix          %s (repeated by each client on its own user)%n", mixText());
-    out.printf("  command line --host %s --port %d --clients %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%n",
-        host, port, clients, seconds, warmup, prefix, mode, drainSeconds);
+    out.printf("  command line --host %s --port %d --clients %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%s%n",
+        host, port, clients, seconds, warmup, prefix, mode, drainSeconds,
+        transportTls.enabled() ? " --tls" + (ca == null ? "" : " --ca " + ca) : "");
     out.printf("setup          %.1f s%n", setupSeconds);
     out.println();
 
@@ -754,7 +773,7 @@ public final class Bench implements Callable<Integer> {
       List<Callable<Void>> tasks = new ArrayList<>();
       for (User u : users) {
         tasks.add(() -> {
-          try (Transport t = Transport.create(mode)) {
+          try (Transport t = Transport.create(mode, transportTls)) {
             String token = u.token;
             if (token == null) {
               JsonObject r = t.request(loginServer, "login " + u.name + " " + password());

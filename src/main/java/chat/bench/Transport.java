@@ -1,5 +1,6 @@
 package chat.bench;
 
+import chat.wire.ClientTls;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -15,8 +16,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Sends one request and reads its JSON reply, with plain blocking sockets. One instance per
- * thread: the persistent flavour keeps connections that must not be shared.
+ * Sends one request and reads its JSON reply, with blocking sockets, plain or TLS. One
+ * instance per thread: the persistent flavour keeps connections that must not be shared.
  */
 abstract class Transport implements Closeable {
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -25,8 +26,12 @@ abstract class Transport implements Closeable {
 
   enum Mode { reference, persistent }
 
-  static Transport create(Mode mode) {
-    return mode == Mode.persistent ? new Persistent() : new Reference();
+  private ClientTls tls = ClientTls.plain();
+
+  static Transport create(Mode mode, ClientTls tls) {
+    Transport t = mode == Mode.persistent ? new Persistent() : new Reference();
+    t.tls = tls;
+    return t;
   }
 
   abstract JsonObject request(InetSocketAddress to, String text) throws IOException;
@@ -35,17 +40,8 @@ abstract class Transport implements Closeable {
   public void close() {
   }
 
-  static Socket open(InetSocketAddress to) throws IOException {
-    Socket socket = new Socket();
-    try {
-      socket.setTcpNoDelay(true);
-      socket.connect(to, CONNECT_TIMEOUT_MILLIS);
-      socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-      return socket;
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
+  Socket open(InetSocketAddress to) throws IOException {
+    return tls.connect(to, CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS);
   }
 
   static JsonObject parse(byte[] bytes, int length) throws IOException {

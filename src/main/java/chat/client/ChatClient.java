@@ -7,6 +7,7 @@ import chat.protocol.Deliveries;
 import chat.protocol.Reply;
 import chat.protocol.Request;
 import chat.protocol.SafeText;
+import chat.wire.ClientTls;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
 import io.vertx.amqp.AmqpConnection;
@@ -16,9 +17,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -28,16 +32,20 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code client IP PORT}: reads commands from standard input, prints results on standard
- * output (PROTOCOL.md section 3), keeps a token per user logged in through it and prints the
- * messages those users receive.
+ * {@code client [--tls [--ca FILE]] IP PORT}: reads commands from standard input, prints
+ * results on standard output (PROTOCOL.md section 3), keeps a token per user logged in through
+ * it and prints the messages those users receive. With {@code --tls} it speaks TLS to the
+ * login server and to application servers alike, and stops at the first server whose
+ * certificate does not verify.
  */
 public final class ChatClient {
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -45,27 +53,57 @@ public final class ChatClient {
   private static final long DELIVERY_WAIT_MILLIS = 3_000;
 
   private final InetSocketAddress login;
+  private final ClientTls tls;
   private final Output output;
   private final Map<String, Session> sessions = new HashMap<>();
   private Vertx vertx;
 
   ChatClient(InetSocketAddress login, PrintStream out) {
+    this(login, ClientTls.plain(), out);
+  }
+
+  ChatClient(InetSocketAddress login, ClientTls tls, PrintStream out) {
     this.login = login;
+    this.tls = tls;
     this.output = new Output(out);
   }
 
-  public static void main(String[] args) throws Exception {
-    if (args.length != 2) {
-      System.err.println("usage: client IP PORT");
-      System.exit(2);
-    }
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
-    ChatClient client = new ChatClient(new InetSocketAddress(args[0], Integer.parseInt(args[1])), out);
-    int status = client.run(System.in);
-    out.flush();
-    System.exit(status);
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Launch()).execute(args));
   }
 
+  /** The command line: {@code client IP PORT} as ever, TLS on request. */
+  @CommandLine.Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "Reads chat commands on standard input and prints the results on standard output.")
+  static final class Launch implements Callable<Integer> {
+    @CommandLine.Parameters(index = "0", paramLabel = "IP", description = "login server address")
+    String host;
+    @CommandLine.Parameters(index = "1", paramLabel = "PORT", description = "login server port")
+    int port;
+    @CommandLine.Option(names = "--tls", description = "speak TLS and verify the servers' certificate")
+    boolean tls;
+    @CommandLine.Option(names = "--ca", paramLabel = "FILE",
+        description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
+    Path ca;
+
+    @Override
+    public Integer call() throws Exception {
+      ClientTls transport;
+      try {
+        transport = tls || ca != null ? ClientTls.trusting(ca) : ClientTls.plain();
+      } catch (IOException e) {
+        System.err.println("client: " + e.getMessage());
+        return 2;
+      }
+      PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+      ChatClient client = new ChatClient(new InetSocketAddress(host, port), transport, out);
+      int status = client.run(System.in);
+      out.flush();
+      return status;
+    }
+  }
+
+  /** Reads and runs commands until the input ends or {@code exit}; 1 when a server could not be trusted. */
   int run(InputStream in) throws IOException, InterruptedException {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     try {
@@ -78,6 +116,9 @@ public final class ChatClient {
           command(line);
         }
       }
+    } catch (Refused e) {
+      System.err.println("client: " + e.getMessage() + "; stopping");
+      return 1;
     } finally {
       shutdown();
     }
@@ -126,6 +167,8 @@ public final class ChatClient {
     if (session != null) {
       try {
         return exchange(session.server, text);
+      } catch (ClientTls.Untrusted e) {
+        throw new Refused(e);
       } catch (IOException e) {
         warn("client: application server " + session.server + " unreachable (" + e.getMessage()
             + "), asking the login server");
@@ -138,17 +181,16 @@ public final class ChatClient {
         session.server = new InetSocketAddress(server.getString("host"), server.getInteger("port"));
       }
       return reply;
+    } catch (ClientTls.Untrusted e) {
+      throw new Refused(e);
     } catch (IOException e) {
       warn("client: login server " + login + " unreachable: " + e.getMessage());
       return Reply.fail("Server unreachable");
     }
   }
 
-  private static JsonObject exchange(InetSocketAddress to, String text) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.setTcpNoDelay(true);
-      socket.connect(to, CONNECT_TIMEOUT_MILLIS);
-      socket.setSoTimeout(REPLY_TIMEOUT_MILLIS);
+  private JsonObject exchange(InetSocketAddress to, String text) throws IOException {
+    try (Socket socket = tls.connect(to, CONNECT_TIMEOUT_MILLIS, REPLY_TIMEOUT_MILLIS)) {
       OutputStream out = socket.getOutputStream();
       out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
@@ -294,6 +336,13 @@ public final class ChatClient {
   /** Diagnostics on standard error: they may quote a reply or a delivery, so they are made safe too. */
   private static void warn(String line) {
     System.err.println(SafeText.line(line));
+  }
+
+  /** A server that could not be trusted: nothing more is sent, to it or any other. */
+  private static final class Refused extends RuntimeException {
+    Refused(ClientTls.Untrusted cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 
   private void shutdown() {

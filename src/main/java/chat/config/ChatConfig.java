@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -285,6 +286,23 @@ public final class ChatConfig {
     env.put("CHAT_BROKER_PASSWORD", ownBrokerUser ? b.getString("appPassword", "") : b.getString("password", ""));
     env.values().removeIf(v -> v == null);
     return env;
+  }
+
+  public JsonObject tls() {
+    return json.getJsonObject("tls", new JsonObject());
+  }
+
+  /**
+   * TLS of this role's ports, resolved to files: the configured pair, or the one kept in the
+   * data directory, made on first use for the names this service is reached by. Blocks.
+   */
+  public TlsOptions tlsOptions() throws IOException {
+    List<String> names = new ArrayList<>(Certificates.defaultNames(host()));
+    String advertise = fleet().getString("advertiseHost", "");
+    if (!advertise.isEmpty()) {
+      names.add(advertise);
+    }
+    return TlsOptions.resolve(tls(), dataDir(), names);
   }
 
   public WireOptions wireOptions() {

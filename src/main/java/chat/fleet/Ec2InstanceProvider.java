@@ -336,7 +336,8 @@ public final class Ec2InstanceProvider implements InstanceProvider {
         "CLUSTER", o.cluster(),
         "APP_PORT", Integer.toString(o.appPort()),
         "SECRETS_PARAMETER", secretsParameter,
-        "AWS_REGION", region);
+        "AWS_REGION", region,
+        "TLS", Boolean.toString(spec.tls().enabled()));
     Matcher matcher = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder(template.length() + 256);
     while (matcher.find()) {

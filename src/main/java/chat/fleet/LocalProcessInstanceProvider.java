@@ -59,6 +59,8 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       cmd.addAll(List.of("--role=app", "--instance-id=" + spec.instanceId(), "--broker-url=" + spec.brokerUrl(),
           "--store-url=" + spec.storeUrl(), "--capacity=" + spec.capacity(), "--host", host, "--port", "0",
           "--advertise-host", host, "--data-dir", dir.resolve(spec.instanceId()).toString()));
+      // paths only: the key itself never appears where other users of the machine can read it
+      cmd.addAll(spec.tls().flags());
       File log = dir.resolve(spec.instanceId() + ".log").toFile();
       ProcessBuilder builder = new ProcessBuilder(cmd);
       builder.environment().putAll(spec.secrets());

@@ -1,5 +1,6 @@
 package chat.wire;
 
+import chat.config.TlsOptions;
 import chat.protocol.Messages;
 import chat.protocol.Reply;
 import io.vertx.core.Future;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +26,13 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP side of every role. Reference mode: one request per connection, no terminator, one
  * JSON reply, then close. Persistent mode, chosen by the client sending a newline: requests
- * and replies are lines, answered in order, on a connection that stays open.
+ * and replies are lines, answered in order, on a connection that stays open. Both work the
+ * same inside TLS when it is on; a TLS port then answers nothing to plain text.
  */
 public final class RequestServer {
   private static final Logger LOG = LoggerFactory.getLogger(RequestServer.class);
@@ -36,12 +40,18 @@ public final class RequestServer {
   private final Vertx vertx;
   private final WireOptions options;
   private final RequestHandler handler;
+  private final TlsOptions tls;
   private NetServer server;
 
   public RequestServer(Vertx vertx, WireOptions options, RequestHandler handler) {
+    this(vertx, options, handler, TlsOptions.disabled());
+  }
+
+  public RequestServer(Vertx vertx, WireOptions options, RequestHandler handler, TlsOptions tls) {
     this.vertx = vertx;
     this.options = options;
     this.handler = handler;
+    this.tls = tls;
   }
 
   public Future<Integer> listen(String host, int port) {
@@ -50,8 +60,14 @@ public final class RequestServer {
         .setPort(port)
         .setTcpNoDelay(true)
         .setAcceptBacklog(4096)
-        .setIdleTimeout(options.idleSeconds());
-    server = vertx.createNetServer(netOptions).connectHandler(s -> new Connection(s).start());
+        .setIdleTimeout(options.idleSeconds())
+        // a client that never finishes its handshake is dropped as soon as a silent one is
+        .setSslHandshakeTimeout(options.firstByteMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    server = vertx.createNetServer(tls.server(netOptions))
+        .connectHandler(s -> new Connection(s).start())
+        // failed handshakes (plain text on a TLS port, an untrusting client) are strangers' doing
+        .exceptionHandler(e -> LOG.debug("connection refused: {}", e.toString()));
     return server.listen().map(NetServer::actualPort);
   }
 
@@ -137,7 +153,8 @@ public final class RequestServer {
      * A client's half-close ends its request. By default Netty closes the whole connection when
      * the input ends, and the answer could no longer be written: keep the output open instead,
      * and turn the end of input into an empty read, which Netty never delivers otherwise, so it
-     * reaches {@link #onData} after every byte before it, even while reading is paused.
+     * reaches {@link #onData} after every byte before it, even while reading is paused. Under
+     * TLS the empty read is made after decryption, so it comes after the last request byte too.
      */
     private void allowHalfClose() {
       if (!(socket instanceof NetSocketInternal internal)) {
@@ -145,7 +162,8 @@ public final class RequestServer {
       }
       Channel channel = internal.channelHandlerContext().channel();
       channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-      channel.pipeline().addFirst("halfClose", new ChannelInboundHandlerAdapter() {
+      ChannelHandlerContext ssl = channel.pipeline().context(SslHandler.class);
+      ChannelInboundHandlerAdapter halfClose = new ChannelInboundHandlerAdapter() {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
           if (event instanceof ChannelInputShutdownEvent) {
@@ -153,7 +171,12 @@ public final class RequestServer {
           }
           ctx.fireUserEventTriggered(event);
         }
-      });
+      };
+      if (ssl == null) {
+        channel.pipeline().addFirst("halfClose", halfClose);
+      } else {
+        channel.pipeline().addAfter(ssl.name(), "halfClose", halfClose);
+      }
     }
 
     private void onEnd() {

@@ -1,5 +1,6 @@
 package chat.wire;
 
+import chat.config.TlsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
@@ -14,23 +15,30 @@ public final class RequestVerticle extends VerticleBase {
   private final WireOptions wire;
   private final String host;
   private final int port;
+  private final TlsOptions tls;
   private RequestServer server;
   private int actualPort;
 
   public RequestVerticle(String name, RequestHandler handler, WireOptions wire, String host, int port) {
+    this(name, handler, wire, host, port, TlsOptions.disabled());
+  }
+
+  public RequestVerticle(String name, RequestHandler handler, WireOptions wire, String host, int port,
+                         TlsOptions tls) {
     this.name = name;
     this.handler = handler;
     this.wire = wire;
     this.host = host;
     this.port = port;
+    this.tls = tls;
   }
 
   @Override
   public Future<?> start() {
-    server = new RequestServer(vertx, wire, handler);
+    server = new RequestServer(vertx, wire, handler, tls);
     return server.listen(host, port).onSuccess(p -> {
       actualPort = p;
-      LOG.info("{} listening on {}:{}", name, host, p);
+      LOG.info("{} listening on {}:{}{}", name, host, p, tls.enabled() ? " over TLS" : "");
     });
   }
 

@@ -1,5 +1,6 @@
 package chat.wire;
 
+import chat.config.TlsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -9,9 +10,12 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Sends one request and reads one reply, as a newline-terminated request on its own
  * connection (the persistent mode of the wire, used once): no waiting for a quiet period.
+ * With TLS on, it speaks TLS and trusts only the service's own certificate.
  */
 public final class WireClient {
   private final Vertx vertx;
@@ -19,11 +23,17 @@ public final class WireClient {
   private final long timeoutMillis;
 
   public WireClient(Vertx vertx, long timeoutMillis) {
+    this(vertx, timeoutMillis, TlsOptions.disabled());
+  }
+
+  public WireClient(Vertx vertx, long timeoutMillis, TlsOptions tls) {
     this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
-    this.client = vertx.createNetClient(new NetClientOptions()
+    this.client = vertx.createNetClient(tls.client(new NetClientOptions()
         .setConnectTimeout((int) Math.min(timeoutMillis, 5_000))
-        .setTcpNoDelay(true));
+        .setSslHandshakeTimeout(Math.min(timeoutMillis, 5_000))
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setTcpNoDelay(true)));
   }
 
   public Future<JsonObject> request(String host, int port, String text) {

@@ -1,5 +1,7 @@
 package chat.client;
 
+import chat.wire.ClientTls;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -19,8 +21,12 @@ final class ClientHarness {
   private final Thread running;
 
   ClientHarness(int loginPort) throws IOException {
+    this(loginPort, ClientTls.plain());
+  }
+
+  ClientHarness(int loginPort, ClientTls tls) throws IOException {
     PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
-    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", loginPort),
+    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", loginPort), tls,
         new PrintStream(printed, true, StandardCharsets.UTF_8));
     running = new Thread(() -> {
       try {

@@ -1,5 +1,6 @@
 package chat.fleet;
 
+import chat.config.TlsOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -511,6 +512,27 @@ class Ec2InstanceProviderTest {
           assertEquals(Boolean.FALSE, listings.get(0).body().getBoolean("WithDecryption", false));
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  void withTlsTheInstanceServesThePairItsImageHolds(@TempDir Path dir) throws Exception {
+    InstanceSpec tls = new InstanceSpec(SPEC.instanceId(), SPEC.brokerUrl(), SPEC.storeUrl(), SPEC.capacity(),
+        CLUSTER, new TlsOptions(true, Path.of("/login/only/server.crt"), Path.of("/login/only/server.key")));
+    String script = Ec2InstanceProvider.renderUserData(Ec2InstanceProvider.loadTemplate(), tls, options);
+    assertTrue(script.contains("TLS='true'\n"), script);
+    assertFalse(script.contains("/login/only"), "the login role's paths mean nothing on the instance");
+
+    List<String> argv = runScript(script, dir, Map.of("CHAT_ADVERTISE_HOST", "10.0.0.5"));
+    assertEquals(List.of("--tls", "--tls-cert", "/opt/chat/tls/server.crt", "--tls-key", "/opt/chat/tls/server.key"),
+        argv.subList(argv.size() - 5, argv.size()));
+    argv = runScript(script, dir, Map.of("CHAT_ADVERTISE_HOST", "10.0.0.5", "CHAT_TLS_CERT", "/etc/chat/c.pem",
+        "CHAT_TLS_KEY", "/etc/chat/k.pem"));
+    assertEquals(List.of("--tls", "--tls-cert", "/etc/chat/c.pem", "--tls-key", "/etc/chat/k.pem"),
+        argv.subList(argv.size() - 5, argv.size()));
+
+    String plain = Ec2InstanceProvider.renderUserData(Ec2InstanceProvider.loadTemplate(), SPEC, options);
+    assertTrue(plain.contains("TLS='false'\n"), plain);
+    assertFalse(runScript(plain, dir, Map.of("CHAT_ADVERTISE_HOST", "10.0.0.5")).contains("--tls"));
   }
 
   @Test
