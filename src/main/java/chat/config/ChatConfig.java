@@ -1,5 +1,9 @@
 package chat.config;
 
+import chat.login.Backoff;
+import chat.login.LoginGuard;
+import chat.login.Passwords;
+import chat.login.RateLimit;
 import chat.messaging.BrokerOptions;
 import chat.store.StoreOptions;
 import chat.wire.WireOptions;
@@ -26,7 +30,8 @@ public final class ChatConfig {
       "CHAT_STORE_USER", "store.user",
       "CHAT_STORE_PASSWORD", "store.password",
       "CHAT_PROVIDER", "fleet.provider",
-      "CHAT_CAPACITY", "fleet.capacity");
+      "CHAT_CAPACITY", "fleet.capacity",
+      "CHAT_TOKEN_SECRET", "tokens.secret");
 
   private final JsonObject json;
 
@@ -106,6 +111,9 @@ public final class ChatConfig {
     copy.getJsonObject("store").put("password", "****");
     String url = copy.getJsonObject("store").getString("url", "");
     copy.getJsonObject("store").put("url", url.replaceAll("(?i)(password=)[^;&]*", "$1****"));
+    if (!tokens().getString("secret", "").isEmpty()) {
+      copy.getJsonObject("tokens").put("secret", "****");
+    }
     return copy.encode();
   }
 
@@ -137,8 +145,32 @@ public final class ChatConfig {
     return json.getJsonObject("fleet");
   }
 
-  public int passwordIterations() {
-    return json.getJsonObject("passwords").getInteger("iterations");
+  public JsonObject passwords() {
+    return json.getJsonObject("passwords");
+  }
+
+  /** The Argon2id costs of new password hashes. */
+  public Passwords.Options passwordOptions() {
+    JsonObject p = passwords();
+    return new Passwords.Options(p.getInteger("memoryKiB"), p.getInteger("iterations"), p.getInteger("parallelism"));
+  }
+
+  /** The failed-login back-off and the registration limit. */
+  public LoginGuard.Options loginGuardOptions() {
+    JsonObject l = json.getJsonObject("login");
+    int tracked = l.getInteger("maxTracked");
+    long first = l.getLong("firstDelayMillis");
+    long forget = l.getLong("forgetMinutes") * 60_000;
+    return new LoginGuard.Options(
+        new Backoff.Options(l.getInteger("accountFreeFailures"), first, l.getLong("accountMaxDelaySeconds") * 1000,
+            forget, tracked),
+        new Backoff.Options(l.getInteger("sourceFreeFailures"), first, l.getLong("sourceMaxDelaySeconds") * 1000,
+            forget, tracked),
+        new RateLimit.Options(l.getInteger("registerBurst"), l.getInteger("registerPerMinute"), tracked));
+  }
+
+  public JsonObject tokens() {
+    return json.getJsonObject("tokens");
   }
 
   /** Where the login role's HSQLDB server keeps its files. */

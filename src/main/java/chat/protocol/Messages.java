@@ -23,8 +23,14 @@ public final class Messages {
   public static final String NO_SERVER = "No application server available, try again later";
   public static final String UNAVAILABLE = "Service unavailable, try again";
   public static final String LOGIN_SERVER_ONLY = "Send this command to the login server";
+  public static final String TOO_MANY_ATTEMPTS = "Too many attempts, try again later";
+  public static final String BUSY = "Server busy, try again later";
 
   private Messages() { }
+
+  public static String passwordTooShort(int minLength) {
+    return "Password too short (at least " + minLength + " characters)";
+  }
 
   public static String unknownCommand(String word) {
     return "Unknown command " + word;

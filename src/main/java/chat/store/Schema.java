@@ -41,7 +41,16 @@ public final class Schema {
           "CREATE TABLE instances (id VARCHAR(64) PRIMARY KEY, provider_ref VARCHAR(128),"
               + " state VARCHAR(16) NOT NULL, host VARCHAR(256), port INT, capacity INT NOT NULL,"
               + " started_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
-          "CREATE INDEX users_instance ON users (instance_id)"));
+          "CREATE INDEX users_instance ON users (instance_id)"),
+      // tokens are kept as hashes with their deadlines; tokens stored in the clear end here
+      List.of(
+          "ALTER TABLE users DROP COLUMN token",
+          "ALTER TABLE users ADD COLUMN token_hash VARCHAR(64)",
+          "ALTER TABLE users ADD COLUMN token_nonce VARCHAR(64)",
+          "ALTER TABLE users ADD COLUMN token_expires BIGINT",
+          "ALTER TABLE users ADD COLUMN token_used BIGINT",
+          "ALTER TABLE users ADD COLUMN token_idle BIGINT",
+          "ALTER TABLE users ADD CONSTRAINT users_token_hash UNIQUE (token_hash)"));
 
   private Schema() { }
 
