@@ -1,6 +1,11 @@
 package chat.login;
 
+import chat.protocol.Rules;
+
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -28,12 +33,12 @@ public final class LoginGuard {
 
   /** Whether a login of {@code account} from {@code source} may be checked now. */
   public synchronized boolean loginAllowed(String account, String source) {
-    return accounts.waitMillis(account) == 0 && sources.waitMillis(source) == 0;
+    return accounts.waitMillis(accountKey(account)) == 0 && sources.waitMillis(source) == 0;
   }
 
   /** A wrong password (or unknown name); returns the longer of the two waits it earned. */
   public synchronized long loginFailed(String account, String source) {
-    return Math.max(accounts.failed(account), sources.failed(source));
+    return Math.max(accounts.failed(accountKey(account)), sources.failed(source));
   }
 
   /**
@@ -41,12 +46,28 @@ public final class LoginGuard {
    * known password would clear the way for guessing every other account from there.
    */
   public synchronized void loginSucceeded(String account) {
-    accounts.succeeded(account);
+    accounts.succeeded(accountKey(account));
   }
 
   /** Takes one registration from {@code source}'s allowance; false when it is used up. */
   public synchronized boolean registerAllowed(String source) {
     return registers.tryAcquire(source);
+  }
+
+  /**
+   * The key of an account name: the name, or the SHA-256 of one too long to be registered, so
+   * that names of any length cost the same small memory to remember.
+   */
+  static String accountKey(String name) {
+    if (name.length() <= Rules.MAX_NAME) {
+      return name;
+    }
+    try {
+      return "sha256:" + HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

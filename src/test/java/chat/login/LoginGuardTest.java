@@ -71,6 +71,19 @@ class LoginGuardTest {
     assertTrue(g.registerAllowed("10.0.0.1"));
   }
 
+  @Test
+  void aNameTooLongToExistIsRememberedByItsDigest() {
+    String huge = "x".repeat(60_000);
+    assertEquals("alice", LoginGuard.accountKey("alice"));
+    assertEquals("x".repeat(256), LoginGuard.accountKey("x".repeat(256)));
+    assertTrue(LoginGuard.accountKey(huge).matches("sha256:[0-9a-f]{64}"));
+    LoginGuard g = guard();
+    g.loginFailed(huge, "10.0.0.1");
+    g.loginFailed(huge, "10.0.0.2");
+    assertFalse(g.loginAllowed(huge, "10.0.0.3"), "still counted");
+    assertTrue(g.loginAllowed(huge.substring(1), "10.0.0.3"));
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(delimiter = '|', value = {
       "127.0.0.1|127.0.0.1",
