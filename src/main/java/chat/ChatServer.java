@@ -21,9 +21,13 @@ import chat.messaging.Channels;
 import io.vertx.core.json.JsonObject;
 import chat.config.ChatConfig;
 import chat.config.TlsOptions;
+import chat.login.Authentication;
 import chat.login.Forwarder;
+import chat.login.HashPool;
+import chat.login.LoginGuard;
 import chat.login.LoginService;
 import chat.login.Passwords;
+import chat.login.Tokens;
 import chat.messaging.AmqpMessenger;
 import chat.messaging.BrokerOptions;
 import chat.messaging.EmbeddedBroker;
@@ -37,6 +41,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -202,10 +207,40 @@ public final class ChatServer {
             instanceSecrets(credentials, id), tls), fleetKey);
     WireClient wire = new WireClient(vertx, 30_000, tls);
     onStop(wire::close);
-    LoginService service = new LoginService(vertx, db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
-        new Passwords(config.passwordIterations()), new Forwarder(wire), broker.url(), config.limits());
-    RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
-        config.port(), tls);
+    return vertx.executeBlocking(this::authentication).compose(auth -> {
+      LoginService service = new LoginService(db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
+          auth, new Forwarder(wire), broker.url(), config.limits());
+      RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
+          config.port(), tls);
+      return deployLogin(fleet, login);
+    });
+  }
+
+  /** Password hashing, its pool, the guard against guessing, and the token key (made on first start). */
+  private Authentication authentication() throws IOException {
+    Passwords passwords = new Passwords(config.passwordOptions());
+    if (passwords.options().weakerThanOwasp()) {
+      LOG.warn("password hashes are cheaper than the recommended minimum (Argon2id m={} KiB, t={})",
+          Passwords.OWASP.memoryKiB(), Passwords.OWASP.iterations());
+    }
+    JsonObject p = config.passwords();
+    HashPool hashes = new HashPool(vertx, HashPool.threads(p.getInteger("hashThreads")), p.getInteger("hashQueue"));
+    onStop(hashes::close);
+    String secret = config.tokens().getString("secret", "");
+    if (secret.isEmpty()) {
+      secret = Secrets.loadOrCreate(config.dataDir(), "token-key");
+    }
+    Tokens tokens = new Tokens(secret, config.tokens().getLong("idleSeconds") * 1000,
+        config.tokens().getLong("absoluteSeconds") * 1000);
+    return new Authentication(passwords, hashes, new LoginGuard(config.loginGuardOptions(), ChatServer::monotonicMillis),
+        tokens, p.getInteger("minLength"));
+  }
+
+  private static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  private Future<Void> deployLogin(FleetVerticle fleet, RequestVerticle login) {
     return deploy(fleet)
         .compose(v -> deploy(login))
         .onSuccess(x -> loginPort = login.port())

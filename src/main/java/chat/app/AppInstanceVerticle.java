@@ -45,8 +45,8 @@ public final class AppInstanceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RequestVerticle app = new RequestVerticle("application server " + instanceId, service::handle, wire, bindHost, port,
-        tls);
+    RequestVerticle app = new RequestVerticle("application server " + instanceId,
+        (text, local, remote) -> service.handle(text, local), wire, bindHost, port, tls);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
       return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis, secret));

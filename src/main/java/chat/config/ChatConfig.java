@@ -1,5 +1,9 @@
 package chat.config;
 
+import chat.login.Backoff;
+import chat.login.LoginGuard;
+import chat.login.Passwords;
+import chat.login.RateLimit;
 import chat.messaging.BrokerOptions;
 import chat.protocol.Limits;
 import chat.store.StoreOptions;
@@ -37,11 +41,12 @@ public final class ChatConfig {
       Map.entry("CHAT_INSTANCE_SECRET", "app.instanceSecret"),
       Map.entry("CHAT_ADMIN_TOKEN", "admin.token"),
       Map.entry("CHAT_PROVIDER", "fleet.provider"),
-      Map.entry("CHAT_CAPACITY", "fleet.capacity"));
+      Map.entry("CHAT_CAPACITY", "fleet.capacity"),
+      Map.entry("CHAT_TOKEN_SECRET", "tokens.secret"));
 
   /** Settings that are secrets: never logged. */
   private static final List<String> SECRET_KEYS = List.of("store.password", "store.appPassword", "broker.password",
-      "broker.appPassword", "app.instanceSecret", "admin.token");
+      "broker.appPassword", "app.instanceSecret", "admin.token", "tokens.secret");
 
   /**
    * The whole {@code limits} section as JSON: how the login role hands its limits to the
@@ -179,8 +184,32 @@ public final class ChatConfig {
     return Limits.fromJson(json.getJsonObject("limits", new JsonObject()));
   }
 
-  public int passwordIterations() {
-    return json.getJsonObject("passwords").getInteger("iterations");
+  public JsonObject passwords() {
+    return json.getJsonObject("passwords");
+  }
+
+  /** The Argon2id costs of new password hashes. */
+  public Passwords.Options passwordOptions() {
+    JsonObject p = passwords();
+    return new Passwords.Options(p.getInteger("memoryKiB"), p.getInteger("iterations"), p.getInteger("parallelism"));
+  }
+
+  /** The failed-login back-off and the registration limit. */
+  public LoginGuard.Options loginGuardOptions() {
+    JsonObject l = json.getJsonObject("login");
+    int tracked = l.getInteger("maxTracked");
+    long first = l.getLong("firstDelayMillis");
+    long forget = l.getLong("forgetMinutes") * 60_000;
+    return new LoginGuard.Options(
+        new Backoff.Options(l.getInteger("accountFreeFailures"), first, l.getLong("accountMaxDelaySeconds") * 1000,
+            forget, tracked),
+        new Backoff.Options(l.getInteger("sourceFreeFailures"), first, l.getLong("sourceMaxDelaySeconds") * 1000,
+            forget, tracked),
+        new RateLimit.Options(l.getInteger("registerBurst"), l.getInteger("registerPerMinute"), tracked));
+  }
+
+  public JsonObject tokens() {
+    return json.getJsonObject("tokens");
   }
 
   /** Where the login role's HSQLDB server keeps its files. */

@@ -3,7 +3,7 @@ package chat.fleet;
 import chat.messaging.AmqpMessenger;
 import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
-import chat.messaging.LogText;
+import chat.protocol.LogText;
 import chat.store.Db;
 import chat.store.InstanceRepository;
 import chat.store.UserRepository;

@@ -5,6 +5,7 @@ import chat.fleet.Fleet;
 import chat.messaging.Channels;
 import chat.protocol.Command;
 import chat.protocol.Limits;
+import chat.protocol.LogText;
 import chat.protocol.Messages;
 import chat.protocol.Reply;
 import chat.protocol.Request;
@@ -14,11 +15,13 @@ import chat.store.Group;
 import chat.store.GroupRepository;
 import chat.store.User;
 import chat.store.UserRepository;
+import chat.store.UserRepository.Credentials;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -27,36 +30,37 @@ import java.util.List;
  * the token check, then forwarding to the user's application server.
  */
 public final class LoginService {
-  private final Vertx vertx;
+  private static final Logger LOG = LoggerFactory.getLogger(LoginService.class);
+
   private final Db db;
   private final Fleet fleet;
-  private final Passwords passwords;
+  private final Authentication auth;
   private final Forwarder forwarder;
   private final String brokerUrl;
   private final Limits limits;
   private final UserRepository users = new UserRepository();
   private final GroupRepository groups = new GroupRepository();
 
-  public LoginService(Vertx vertx, Db db, Fleet fleet, Passwords passwords, Forwarder forwarder, String brokerUrl,
+  public LoginService(Db db, Fleet fleet, Authentication auth, Forwarder forwarder, String brokerUrl,
                       Limits limits) {
-    this.vertx = vertx;
     this.db = db;
     this.fleet = fleet;
-    this.passwords = passwords;
+    this.auth = auth;
     this.forwarder = forwarder;
     this.brokerUrl = brokerUrl;
     this.limits = limits;
   }
 
-  public Future<JsonObject> handle(String text, SocketAddress local) {
+  public Future<JsonObject> handle(String text, SocketAddress local, SocketAddress remote) {
     Request r = Request.parse(text);
     JsonObject early = Rules.beforeToken(r);
     if (early != null) {
       return Future.succeededFuture(early);
     }
+    String source = remote == null ? "?" : remote.hostAddress();
     return switch (r.command()) {
-      case REGISTER -> register(r.arg(0), r.arg(1));
-      case LOGIN -> login(r.arg(0), r.arg(1), local);
+      case REGISTER -> register(r.arg(0), r.arg(1), source);
+      case LOGIN -> login(r.arg(0), r.arg(1), local, source);
       case LOGOUT -> withUser(r, this::logout);
       case DELETE -> withUser(r, this::delete);
       default -> withUser(r, me -> forward(r, me, local));
@@ -73,37 +77,90 @@ public final class LoginService {
     });
   }
 
-  private Future<JsonObject> register(String id, String password) {
+  private Future<JsonObject> register(String id, String password, String source) {
+    if (!auth.guard().registerAllowed(LoginGuard.sourceKey(source))) {
+      return Future.succeededFuture(Reply.fail(Messages.TOO_MANY_ATTEMPTS));
+    }
     return db.tx(c -> users.byName(c, id)).compose(existing -> {
       String failure = Rules.register(id, existing != null, limits);
+      if (failure == null) {
+        failure = Rules.password(password, auth.minPasswordLength());
+      }
       if (failure != null) {
         return Future.succeededFuture(Reply.fail(failure));
       }
-      return vertx.executeBlocking(() -> passwords.hash(password), false)
+      return auth.hashes().submit(() -> auth.passwords().hash(password))
           .compose(hash -> db.tx(c -> users.insert(c, id, hash, Channels.newPersonal())))
           .map(v -> Reply.ok())
           // two registrations of one name at once: the unique index lets one through
           .recover(e -> Db.isConstraintViolation(e) ? Future.succeededFuture(Reply.fail(Messages.alreadyUsed(id)))
               : Future.failedFuture(e));
+    }).recover(LoginService::busy);
+  }
+
+  /**
+   * A login is refused before any work while its account or source is backing off. Otherwise
+   * the password is checked (against a dummy hash when there is no such user, so that costs
+   * the same), and a hash with old costs or an old algorithm is replaced once it has matched.
+   */
+  private Future<JsonObject> login(String id, String password, SocketAddress local, String source) {
+    String sourceKey = LoginGuard.sourceKey(source);
+    if (!auth.guard().loginAllowed(id, sourceKey)) {
+      return Future.succeededFuture(Reply.fail(Messages.TOO_MANY_ATTEMPTS));
+    }
+    return db.tx(c -> users.credentials(c, id))
+        .compose(creds -> check(password, creds).compose(verdict -> verdict.ok()
+            ? admitChecked(creds, verdict.rehash(), local)
+            : loginFailed(id, source, sourceKey)))
+        .recover(e -> e instanceof NoServer ? Future.succeededFuture(Reply.fail(Messages.NO_SERVER)) : busy(e));
+  }
+
+  private Future<Verdict> check(String password, Credentials creds) {
+    String stored = creds == null ? auth.passwords().dummy() : creds.passwordHash();
+    return auth.hashes().submit(() -> {
+      boolean ok = auth.passwords().verify(password, stored) && creds != null;
+      String rehash = ok && auth.passwords().needsRehash(stored) ? auth.passwords().hash(password) : null;
+      return new Verdict(ok, rehash);
     });
   }
 
-  private Future<JsonObject> login(String id, String password, SocketAddress local) {
-    return db.tx(c -> users.credentials(c, id)).compose(creds -> {
-      if (creds == null) {
-        return Future.succeededFuture(Reply.fail(Messages.BAD_LOGIN));
-      }
-      return vertx.executeBlocking(() -> passwords.verify(password, creds.passwordHash()), false)
-          .compose(ok -> ok ? admit(creds.user(), local) : Future.succeededFuture(Reply.fail(Messages.BAD_LOGIN)))
-          .recover(e -> e instanceof NoServer ? Future.succeededFuture(Reply.fail(Messages.NO_SERVER))
-              : Future.failedFuture(e));
-    });
+  /** The outcome of a password check, with the new hash to store when the old one is outdated. */
+  private record Verdict(boolean ok, String rehash) {
+  }
+
+  private Future<JsonObject> loginFailed(String id, String source, String sourceKey) {
+    long wait = auth.guard().loginFailed(id, sourceKey);
+    // the name is remote text: quoted and escaped so it cannot forge log lines; never the password
+    LOG.warn("login failed: user {} from {}{}", LogText.quote(id), source,
+        wait > 0 ? "; further attempts refused for " + wait + " ms" : "");
+    return Future.succeededFuture(Reply.fail(Messages.BAD_LOGIN));
+  }
+
+  private Future<JsonObject> admitChecked(Credentials creds, String rehash, SocketAddress local) {
+    User user = creds.user();
+    auth.guard().loginSucceeded(user.name());
+    if (rehash == null) {
+      return admit(user, local);
+    }
+    return db.tx(c -> users.rehash(c, user.id(), creds.passwordHash(), rehash))
+        .recover(e -> {
+          // the old hash still works: the replacement is tried again at the next login
+          LOG.warn("replacing the password hash of user id {} failed: {}", user.id(), e.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> admit(user, local));
+  }
+
+  /** The hash pool is full: the client is told so instead of waiting in an unbounded queue. */
+  private static Future<JsonObject> busy(Throwable e) {
+    return e instanceof HashPool.Busy ? Future.succeededFuture(Reply.fail(Messages.BUSY)) : Future.failedFuture(e);
   }
 
   /** A checked user gets a server first, then its token: a failed assignment leaves no token behind. */
   private Future<JsonObject> admit(User user, SocketAddress local) {
     return fleet.assign(user).recover(e -> Future.failedFuture(new NoServer(e))).compose(server ->
-        db.tx(c -> users.ensureToken(c, user.id(), Channels.random(16)).compose(token ->
+        db.tx(c -> users.ensureToken(c, user.id(), nonce -> auth.tokens().derive(user.id(), nonce),
+            auth.tokens().idleMillis(), auth.tokens().lifetimeMillis()).compose(token ->
             groups.joined(c, user.id()).map(joined -> loginReply(user, token, joined, server, local)))));
   }
 

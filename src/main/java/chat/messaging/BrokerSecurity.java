@@ -2,6 +2,7 @@ package chat.messaging;
 
 import chat.messaging.BrokerPolicy.Action;
 import chat.messaging.BrokerPolicy.Kind;
+import chat.protocol.LogText;
 import org.apache.activemq.artemis.core.security.CheckType;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;

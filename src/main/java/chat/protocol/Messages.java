@@ -23,8 +23,10 @@ public final class Messages {
   public static final String NO_SERVER = "No application server available, try again later";
   public static final String UNAVAILABLE = "Service unavailable, try again";
   public static final String LOGIN_SERVER_ONLY = "Send this command to the login server";
-  // Limits outside the reference protocol (Limits): the counts come from the settings.
+  // Limits outside the reference protocol (Limits, LoginGuard): counts come from the settings.
   public static final String TOO_MANY_REQUESTS = "Too many requests, try again later";
+  public static final String TOO_MANY_ATTEMPTS = "Too many attempts, try again later";
+  public static final String BUSY = "Server busy, try again later";
 
   private Messages() { }
 
@@ -43,6 +45,10 @@ public final class Messages {
 
   public static String tooManyGroups(int max) {
     return "Too many groups created (at most " + max + ")";
+  }
+
+  public static String passwordTooShort(int minLength) {
+    return "Password too short (at least " + minLength + " characters)";
   }
 
   public static String unknownCommand(String word) {

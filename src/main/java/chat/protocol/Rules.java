@@ -192,4 +192,9 @@ public final class Rules {
     }
     return member ? null : Messages.notMember(group);
   }
+
+  /** A new password's length in characters (code points); {@code minLength <= 0} allows any. */
+  public static String password(String password, int minLength) {
+    return password.codePointCount(0, password.length()) < minLength ? Messages.passwordTooShort(minLength) : null;
+  }
 }

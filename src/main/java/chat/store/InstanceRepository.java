@@ -45,7 +45,7 @@ public final class InstanceRepository {
 
   /** Online users and the instance each one is assigned to. */
   public Future<Map<Long, String>> assignments(SqlClient c) {
-    return Db.rows(c, "SELECT id, instance_id FROM users WHERE token IS NOT NULL AND instance_id IS NOT NULL")
+    return Db.rows(c, "SELECT id, instance_id FROM users WHERE token_hash IS NOT NULL AND instance_id IS NOT NULL")
         .map(rows -> {
           Map<Long, String> out = new HashMap<>();
           rows.forEach(r -> out.put(r.getLong(0), r.getString(1)));

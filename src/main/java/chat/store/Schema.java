@@ -71,7 +71,16 @@ public final class Schema {
           "SET TABLE chat_groups TYPE CACHED",
           "SET TABLE memberships TYPE CACHED",
           "SET TABLE instances TYPE CACHED",
-          "SET TABLE schema_version TYPE CACHED"));
+          "SET TABLE schema_version TYPE CACHED"),
+      // tokens are kept as hashes with their deadlines; tokens stored in the clear end here
+      Migration.portable(
+          "ALTER TABLE users DROP COLUMN token",
+          "ALTER TABLE users ADD COLUMN token_hash VARCHAR(64)",
+          "ALTER TABLE users ADD COLUMN token_nonce VARCHAR(64)",
+          "ALTER TABLE users ADD COLUMN token_expires BIGINT",
+          "ALTER TABLE users ADD COLUMN token_used BIGINT",
+          "ALTER TABLE users ADD COLUMN token_idle BIGINT",
+          "ALTER TABLE users ADD CONSTRAINT users_token_hash UNIQUE (token_hash)"));
 
   private Schema() { }
 

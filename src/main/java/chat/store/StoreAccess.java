@@ -27,7 +27,8 @@ public final class StoreAccess {
   private static final Map<String, String> RIGHTS = Map.of(
       "INSTANCES", "",
       "SCHEMA_VERSION", "SELECT",
-      "USERS", "SELECT",
+      // instances only note when a token was last used (idle expiry)
+      "USERS", "SELECT, UPDATE (token_used)",
       "INVITATIONS", "SELECT, INSERT, DELETE",
       "FRIENDSHIPS", "SELECT, INSERT",
       "POSTS", "SELECT, INSERT",

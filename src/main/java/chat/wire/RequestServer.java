@@ -229,7 +229,7 @@ public final class RequestServer {
         return Future.succeededFuture(Reply.fail(Messages.NOT_UTF8));
       }
       try {
-        return handler.handle(text, socket.localAddress())
+        return handler.handle(text, socket.localAddress(), socket.remoteAddress())
             .recover(e -> {
               LOG.warn("request failed: {}", e.toString());
               return Future.succeededFuture(Reply.fail(Messages.UNAVAILABLE));

@@ -41,7 +41,7 @@ class LoginRestartTest {
     int port = free();
     List<String> args = List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", data.toString(),
         "--set", "broker.amqpPort=" + free(), "--set", "broker.stompPort=" + free(), "--set", "store.port=" + free(),
-        "--set", "passwords.iterations=1000");
+        "--set", "passwords.memoryKiB=1024", "--set", "passwords.iterations=1");
     login = startLogin(args, port);
 
     ClientHarness client = new ClientHarness(port);

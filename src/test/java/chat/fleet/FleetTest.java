@@ -158,7 +158,7 @@ class FleetTest {
     chat.store.Db store = chat.store.Db.open(vertx, config.storeOptions(config.localStoreUrl()));
     try {
       Integer online = store.tx(c -> chat.store.Db.row(c,
-              "SELECT COUNT(*) FROM users WHERE token IS NOT NULL OR instance_id IS NOT NULL").map(r -> r.getInteger(0)))
+              "SELECT COUNT(*) FROM users WHERE token_hash IS NOT NULL OR instance_id IS NOT NULL").map(r -> r.getInteger(0)))
           .await(10, TimeUnit.SECONDS);
       assertEquals(0, online, "no token and no assignment were left behind");
     } finally {

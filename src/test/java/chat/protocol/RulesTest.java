@@ -304,4 +304,13 @@ class RulesTest {
     assertEquals("hello big world", r.rest(1));
     assertEquals("send T bob hello big world", r.text("T"));
   }
+
+  @Test
+  void aNewPasswordShorterThanTheMinimumIsRefused() {
+    assertEquals("Password too short (at least 8 characters)", Rules.password("1234567", 8));
+    assertNull(Rules.password("12345678", 8));
+    assertEquals("Password too short (at least 3 characters)", Rules.password("\uD83D\uDD11\uD83D\uDD11", 3),
+        "characters, not UTF-16 units");
+    assertNull(Rules.password("p", 0), "0: any length");
+  }
 }

@@ -20,7 +20,7 @@ public final class TestServers {
     json.getJsonObject("broker").put("amqpPort", 0).put("stompPort", 0);
     json.getJsonObject("store").put("port", 0);
     // tests log in often: a cheap hash keeps them fast, the code path is the same
-    json.getJsonObject("passwords").put("iterations", 1000);
+    json.getJsonObject("passwords").put("memoryKiB", 1024).put("iterations", 1);
     // application instances in this JVM unless a test asks for child processes
     json.getJsonObject("fleet").put("provider", "inprocess");
     overrides.forEach((k, v) -> ChatConfig.set(json, k, v));

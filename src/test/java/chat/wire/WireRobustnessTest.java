@@ -78,7 +78,9 @@ class WireRobustnessTest {
   static void startServer() throws Exception {
     threads = Executors.newCachedThreadPool();
     vertx = Vertx.vertx();
-    server = TestServers.start(vertx, data, Map.of("wire.firstByteMillis", String.valueOf(FIRST_BYTE_MILLIS)))
+    // the burst below registers 500 users at once: room for all of them in the hash queue
+    server = TestServers.start(vertx, data, Map.of("wire.firstByteMillis", String.valueOf(FIRST_BYTE_MILLIS),
+            "passwords.hashQueue", "1000"))
         .await(60, TimeUnit.SECONDS);
     port = server.loginPort();
     assertTrue(port > 0, "login port");

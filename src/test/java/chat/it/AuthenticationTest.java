@@ -1,0 +1,400 @@
+package chat.it;
+
+import chat.ChatServer;
+import chat.config.ChatConfig;
+import chat.store.Db;
+import chat.store.UserRepository;
+import chat.support.TestServers;
+import chat.support.Wire;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Passwords, guessing and tokens over real sockets, with the real store: what a client sees,
+ * and what the store keeps.
+ */
+class AuthenticationTest {
+  private static final String OK = "Success!";
+  private static final String BAD_LOGIN = "No such user or password error";
+  private static final String TOO_MANY = "Too many attempts, try again later";
+  private static final String NOT_LOGIN = "Not login yet";
+
+  @TempDir
+  Path data;
+  private Vertx vertx;
+  private ChatServer server;
+  private Db store;
+
+  @BeforeEach
+  void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  private void start(Map<String, String> overrides) throws Exception {
+    ChatConfig config = TestServers.config(data, overrides);
+    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
+    store = Db.open(vertx, config.storeOptions(config.localStoreUrl()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (store != null) {
+      store.close().await(30, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.close().await(30, TimeUnit.SECONDS);
+    }
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  /** The hash costs of the shipped defaults (the test servers otherwise use cheap ones). */
+  private static Map<String, String> defaultCosts() throws IOException {
+    JsonObject p = ChatConfig.defaults().getJsonObject("passwords");
+    Map<String, String> m = new HashMap<>();
+    m.put("passwords.memoryKiB", String.valueOf(p.getInteger("memoryKiB")));
+    m.put("passwords.iterations", String.valueOf(p.getInteger("iterations")));
+    m.put("passwords.parallelism", String.valueOf(p.getInteger("parallelism")));
+    return m;
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+    Map<String, String> m = new HashMap<>(base);
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put(keyValues[i], keyValues[i + 1]);
+    }
+    return m;
+  }
+
+  private JsonObject ask(String text) throws IOException {
+    return Wire.reference(server.loginPort(), text);
+  }
+
+  private String message(String text) throws IOException {
+    return ask(text).getString("message");
+  }
+
+  private String login(String user, String password) throws IOException {
+    JsonObject reply = ask("login " + user + " " + password);
+    assertEquals(OK, reply.getString("message"), reply.encode());
+    return reply.getString("token");
+  }
+
+  /** Every column of the user's row. */
+  private Row userRow(String name) throws Exception {
+    return column(name, "*");
+  }
+
+  private Row column(String name, String column) throws Exception {
+    return store.tx(c -> Db.row(c, "SELECT " + column + " FROM users WHERE name = ?", name)).await(30, TimeUnit.SECONDS);
+  }
+
+  private String passwordHash(String name) throws Exception {
+    return column(name, "password_hash").getString(0);
+  }
+
+  private static void await(String what, long millis, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  private static double medianMillis(List<Long> nanos) {
+    List<Long> sorted = new ArrayList<>(nanos);
+    sorted.sort(null);
+    return sorted.get(sorted.size() / 2) / 1e6;
+  }
+
+  // ---- passwords
+
+  @Test
+  void newPasswordsAreStoredAsArgon2idWithAtLeastOwaspCosts() throws Exception {
+    start(defaultCosts());
+    assertEquals(OK, message("register alice pw"));
+    String stored = passwordHash("alice");
+    Matcher m = Pattern.compile("\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+")
+        .matcher(stored);
+    assertTrue(m.matches(), stored);
+    assertTrue(Integer.parseInt(m.group(1)) >= 19_456, stored);
+    assertTrue(Integer.parseInt(m.group(2)) >= 2, stored);
+
+    List<Long> times = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      login("alice", "pw");
+      times.add(System.nanoTime() - t0);
+    }
+    System.out.printf("login with Argon2id at the default costs: median %.1f ms%n", medianMillis(times));
+  }
+
+  @Test
+  void aPbkdf2HashOfAnOlderReleaseLogsInAndIsReplacedByArgon2id() throws Exception {
+    start(defaultCosts());
+    assertEquals(OK, message("register old secret-from-before"));
+    String legacy = pbkdf2("secret-from-before");
+    store.tx(c -> Db.update(c, "UPDATE users SET password_hash = ? WHERE name = ?", legacy, "old"))
+        .await(30, TimeUnit.SECONDS);
+
+    assertEquals(BAD_LOGIN, message("login old wrong"));
+    assertEquals(legacy, passwordHash("old"), "a wrong password changes nothing");
+    login("old", "secret-from-before");
+    String replaced = passwordHash("old");
+    assertTrue(replaced.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), replaced);
+    login("old", "secret-from-before");
+    assertEquals(BAD_LOGIN, message("login old wrong"));
+  }
+
+  @Test
+  void anUnknownUserTakesAsLongAsAWrongPassword() throws Exception {
+    start(defaultCosts());
+    int tries = 7;
+    for (int i = 0; i < tries; i++) {
+      assertEquals(OK, message("register known" + i + " pw"));
+    }
+    List<Long> unknown = new ArrayList<>();
+    List<Long> wrong = new ArrayList<>();
+    // one failure per account, so no account backs off; interleaved, so load hits both alike
+    for (int i = 0; i < tries; i++) {
+      long t0 = System.nanoTime();
+      assertEquals(BAD_LOGIN, message("login nobody" + i + " pw"));
+      unknown.add(System.nanoTime() - t0);
+      t0 = System.nanoTime();
+      assertEquals(BAD_LOGIN, message("login known" + i + " wrong"));
+      wrong.add(System.nanoTime() - t0);
+    }
+    double u = medianMillis(unknown);
+    double w = medianMillis(wrong);
+    System.out.printf("failed login, median: unknown user %.1f ms, wrong password %.1f ms%n", u, w);
+    assertTrue(u > 0.5 * w && u < 2 * w, "unknown " + u + " ms, wrong password " + w + " ms");
+  }
+
+  @Test
+  void aNewPasswordShorterThanTheMinimumIsRefused() throws Exception {
+    start(Map.of("passwords.minLength", "4"));
+    assertEquals("Password too short (at least 4 characters)", message("register shorty abc"));
+    assertEquals(OK, message("register shorty abcd"));
+    assertEquals("shorty is already used", message("register shorty abc"), "the name check comes first");
+  }
+
+  @Test
+  void aFullHashPoolAnswersBusyInsteadOfQueueing() throws Exception {
+    start(with(defaultCosts(), "passwords.hashThreads", "1", "passwords.hashQueue", "0"));
+    assertEquals(OK, message("register crowd pw"));
+    int n = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Callable<String>> logins = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        logins.add(() -> {
+          go.await();
+          return message("login crowd pw");
+        });
+      }
+      List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
+      logins.forEach(l -> futures.add(pool.submit(l)));
+      go.countDown();
+      List<String> answers = new ArrayList<>();
+      for (var f : futures) {
+        answers.add(f.get(60, TimeUnit.SECONDS));
+      }
+      assertTrue(answers.contains(OK), answers.toString());
+      assertTrue(answers.contains("Server busy, try again later"), answers.toString());
+      assertTrue(answers.stream().allMatch(a -> a.equals(OK) || a.equals("Server busy, try again later")),
+          answers.toString());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // ---- guessing
+
+  @Test
+  void afterTooManyWrongPasswordsEvenTheRightOneWaitsThenTheOwnerGetsIn() throws Exception {
+    start(Map.of("login.accountFreeFailures", "3", "login.firstDelayMillis", "300",
+        "login.accountMaxDelaySeconds", "1"));
+    assertEquals(OK, message("register alice right"));
+    assertEquals(OK, message("register bob pb"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(BAD_LOGIN, message("login alice guess" + i));
+    }
+    assertEquals(TOO_MANY, message("login alice right"));
+    login("bob", "pb");
+
+    await("the owner to get in", 10_000, () -> {
+      try {
+        return OK.equals(message("login alice right"));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertEquals(BAD_LOGIN, message("login alice guess"), "the success forgot the failures");
+  }
+
+  @Test
+  void guessingOneAccountIsHeldToAFewTriesWithTheDefaults() throws Exception {
+    start(Map.of());
+    assertEquals(OK, message("register victim right"));
+    int checked = 0;
+    int refused = 0;
+    long t0 = System.nanoTime();
+    long seconds = 5;
+    for (int i = 0; System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds); i++) {
+      String answer = message("login victim guess" + i);
+      if (answer.equals(BAD_LOGIN)) {
+        checked++;
+      } else {
+        assertEquals(TOO_MANY, answer);
+        refused++;
+      }
+    }
+    System.out.printf("guessing one account for %d s from one source: %d guesses checked (%.1f/s), %d refused"
+        + " (%.0f attempts/s)%n", seconds, checked, checked / (double) seconds, refused,
+        (checked + refused) / (double) seconds);
+    // five free failures, then windows of 1 s, 2 s, 4 s: about seven checks in five seconds
+    assertTrue(checked <= 10, checked + " guesses checked in " + seconds + " s");
+    assertTrue(refused > 0);
+  }
+
+  @Test
+  void oneSourceFailingOnManyAccountsBacksOff() throws Exception {
+    start(Map.of("login.sourceFreeFailures", "3", "login.firstDelayMillis", "60000"));
+    assertEquals(OK, message("register carol pc"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(BAD_LOGIN, message("login someone" + i + " guess"));
+    }
+    assertEquals(TOO_MANY, message("login carol pc"));
+  }
+
+  @Test
+  void aRegistrationFloodFromOneSourceIsLimited() throws Exception {
+    start(Map.of("login.registerBurst", "5", "login.registerPerMinute", "1"));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(OK, message("register flood" + i + " pw"));
+    }
+    assertEquals(TOO_MANY, message("register flood5 pw"));
+    assertEquals(TOO_MANY, message("register flood6 pw"));
+    assertEquals(BAD_LOGIN, message("login flood5 pw"), "the refused registration made no account");
+  }
+
+  @Test
+  void failedLoginsAreLoggedWithTheNameEscapedAndNeverThePassword() throws Exception {
+    start(Map.of());
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(BAD_LOGIN, message("login mallory\u2028INFO\u001b[2Jforged hunter2-secret"));
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains("login failed: user \"mallory\\u2028INFO\\u001b[2Jforged\" from 127.0.0.1"), log);
+    assertFalse(log.contains("hunter2"), log);
+    assertFalse(log.contains("\u2028") || log.contains("\u001b"), log);
+  }
+
+  // ---- tokens
+
+  @Test
+  void theStoreKeepsOnlyAHashOfTheTokenAndACopiedRowLetsNobodyIn() throws Exception {
+    start(Map.of());
+    assertEquals(OK, message("register dave pd"));
+    JsonObject reply = ask("login dave pd");
+    String token = reply.getString("token");
+    assertTrue(token.matches("[0-9a-f]{32}"), token);
+    Row row = userRow("dave");
+    for (int i = 0; i < row.size(); i++) {
+      Object value = row.getValue(i);
+      assertFalse(value != null && value.toString().contains(token), "column " + row.getColumnName(i) + " holds the token");
+    }
+    String stored = column("dave", "token_hash").getString(0);
+    assertEquals(UserRepository.tokenHash(token), stored);
+
+    int appPort = reply.getJsonObject("server").getInteger("port");
+    assertEquals(NOT_LOGIN, message("list-friend " + stored));
+    assertEquals(NOT_LOGIN, Wire.reference(appPort, "list-friend " + stored).getString("message"));
+    assertEquals(NOT_LOGIN, message("list-friend " + column("dave", "token_nonce").getString(0)));
+    assertEquals(0, ask("list-friend " + token).getInteger("status"));
+    assertEquals(token, login("dave", "pd"), "logging in again while online gives the same token");
+  }
+
+  @Test
+  void anIdleTokenExpiresAndTheNextLoginIssuesANewOne() throws Exception {
+    start(Map.of("tokens.idleSeconds", "1"));
+    assertEquals(OK, message("register erin pe"));
+    JsonObject reply = ask("login erin pe");
+    String first = reply.getString("token");
+    int appPort = reply.getJsonObject("server").getInteger("port");
+    long lastUse = column("erin", "token_used").getLong(0);
+    // waiting on the store's clock, without using the token (a use would keep it alive)
+    await("the idle window to pass", 10_000, () -> System.currentTimeMillis() > lastUse + 1_000);
+
+    assertEquals(NOT_LOGIN, message("list-friend " + first));
+    assertEquals(NOT_LOGIN, Wire.reference(appPort, "list-friend " + first).getString("message"));
+    String second = login("erin", "pe");
+    assertNotEquals(first, second);
+    assertEquals(0, ask("list-friend " + second).getInteger("status"));
+    assertEquals(NOT_LOGIN, message("list-friend " + first));
+  }
+
+  @Test
+  void aTokenInUseStillEndsAtItsAbsoluteDeadline() throws Exception {
+    start(Map.of("tokens.absoluteSeconds", "2"));
+    assertEquals(OK, message("register fay pf"));
+    String first = login("fay", "pf");
+    long t0 = System.nanoTime();
+    await("the token to expire", 15_000, () -> {
+      try {
+        return NOT_LOGIN.equals(message("list-friend " + first));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertTrue(System.nanoTime() - t0 > TimeUnit.MILLISECONDS.toNanos(1_000), "it lived while in use");
+    String second = login("fay", "pf");
+    assertNotEquals(first, second);
+    assertEquals(0, ask("list-friend " + second).getInteger("status"));
+  }
+
+  /** A hash as older releases stored it: {@code pbkdf2-sha256$iterations$salt$hash}. */
+  private static String pbkdf2(String password) throws Exception {
+    byte[] salt = "sixteen byte salt".substring(0, 16).getBytes(StandardCharsets.UTF_8);
+    byte[] hash = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+        .generateSecret(new PBEKeySpec(password.toCharArray(), salt, 10_000, 256)).getEncoded();
+    Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+    return "pbkdf2-sha256$10000$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+  }
+}
