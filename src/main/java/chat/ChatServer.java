@@ -98,7 +98,7 @@ public final class ChatServer {
         }
       }
       return null;
-    }).compose(x -> startParts(config.brokerOptions()));
+    }).compose(x -> startParts(config.brokerOptions(tls)));
   }
 
   private Future<Void> startParts(BrokerOptions broker) {
@@ -199,7 +199,7 @@ public final class ChatServer {
     FleetOptions fleetOptions = FleetOptions.fromJson(config.fleet());
     String advertise = fleetAdvertiseHost();
     String instanceBroker = config.json().getJsonObject("broker").getString("url", "").isEmpty()
-        ? "amqp://" + advertise + ":" + broker.amqpPort() : broker.url();
+        ? (tls.enabled() ? "amqps://" : "amqp://") + advertise + ":" + broker.amqpPort() : broker.url();
     String instanceStore = config.remoteStoreUrl(advertise);
     Map<String, String> credentials = config.instanceCredentials();
     FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,

@@ -332,9 +332,9 @@ public final class Bench implements Callable<Integer> {
       ok(t, p.b.server, "join-group " + p.b.token + " " + p.group, "join-group", p.b);
     }
     // direct messages go to b; a group message reaches both members, as the 2018 client would see it
-    subscribe(p.b.broker, "queue://" + p.b.personalChannel);
-    subscribe(p.a.broker, "topic://" + p.groupChannel);
-    subscribe(p.b.broker, "topic://" + p.groupChannel);
+    subscribe(p.b, "queue://" + p.b.personalChannel);
+    subscribe(p.a, "topic://" + p.groupChannel);
+    subscribe(p.b, "topic://" + p.groupChannel);
   }
 
   private void register(Transport t, User u) throws IOException, SetupException {
@@ -410,25 +410,25 @@ public final class Bench implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------
   // broker
 
-  private AmqpConnection broker(String url) throws Exception {
+  /** The user's own broker connection: it proves itself with its name and token, as a client does. */
+  private AmqpConnection broker(User u) throws Exception {
     synchronized (brokers) {
-      AmqpConnection c = brokers.get(url);
+      AmqpConnection c = brokers.get(u.name);
       if (c != null && !c.isDisconnected()) {
         return c;
       }
-      URI uri = URI.create(url);
+      URI uri = URI.create(u.broker);
       InetSocketAddress at = allowed(uri.getHost(), uri.getPort(), "broker");
-      AmqpClient client = AmqpClient.create(vertx, new AmqpClientOptions()
-          .setHost(at.getAddress().getHostAddress()).setPort(at.getPort()).setConnectTimeout(5_000));
-      c = client.connect().await(15, TimeUnit.SECONDS);
-      brokers.put(url, c);
+      String url = uri.getScheme() + "://" + at.getAddress().getHostAddress() + ":" + at.getPort();
+      c = AmqpClient.create(vertx, transportTls.amqp(url, u.name, u.token)).connect().await(15, TimeUnit.SECONDS);
+      brokers.put(u.name, c);
       return c;
     }
   }
 
   /** Attaches a receiver and waits for the attach, so no delivery sent afterwards is missed. */
-  private void subscribe(String url, String address) throws Exception {
-    AmqpConnection c = broker(url);
+  private void subscribe(User u, String address) throws Exception {
+    AmqpConnection c = broker(u);
     AmqpReceiver r = c.createReceiver(address).await(15, TimeUnit.SECONDS);
     r.handler(this::delivered);
     synchronized (receivers) {

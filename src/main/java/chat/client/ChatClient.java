@@ -301,18 +301,13 @@ public final class ChatClient {
     if (vertx == null) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     }
-    URI uri = URI.create(s.brokerUrl);
-    AmqpClientOptions options = new AmqpClientOptions()
-        .setHost(uri.getHost()).setPort(uri.getPort()).setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
     try {
-      s.connection = await(AmqpClient.create(vertx, new AmqpClientOptions(options)
-          .setUsername(s.user).setPassword(s.token)).connect());
+      s.connection = await(AmqpClient.create(vertx, tls.amqp(s.brokerUrl, s.user, s.token)).connect());
     } catch (IllegalStateException refused) {
       // an external broker that does not know the service's users may still let clients read
       // channels anonymously (legacy clients): it decides, the client only asks
-      warn("client: the broker refused " + s.user + "'s token (" + refused.getMessage()
-          + "), trying without");
-      s.connection = await(AmqpClient.create(vertx, options).connect());
+      warn("client: the broker refused " + s.user + "'s token (" + refused.getMessage() + "), trying without");
+      s.connection = await(AmqpClient.create(vertx, tls.amqp(s.brokerUrl, null, null)).connect());
     }
     return s.connection;
   }

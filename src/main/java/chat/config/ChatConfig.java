@@ -248,16 +248,26 @@ public final class ChatConfig {
   }
 
   public BrokerOptions brokerOptions() {
+    return brokerOptions(TlsOptions.disabled());
+  }
+
+  /**
+   * Where the broker is. With TLS on, the embedded broker listens with the service's pair and
+   * is reached as {@code amqps://}; links to an {@code amqps://} broker trust the service's own
+   * certificate when TLS is on here, else the default trust store.
+   */
+  public BrokerOptions brokerOptions(TlsOptions tls) {
     JsonObject b = broker();
     String url = b.getString("url", "");
     boolean embedded = b.getBoolean("embedded", true) && url.isEmpty();
     String host = b.getString("host", "127.0.0.1");
     if (url.isEmpty()) {
-      url = "amqp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + b.getInteger("amqpPort");
+      url = (tls.enabled() ? "amqps" : "amqp") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+          + b.getInteger("amqpPort");
     }
     return new BrokerOptions(url, embedded, host, b.getInteger("amqpPort"), b.getInteger("stompPort"),
         dataDir().toAbsolutePath().toString(), b.getString("user", ""), b.getString("password", ""),
-        b.getBoolean("legacyClients", false));
+        b.getBoolean("legacyClients", false), tls);
   }
 
   public JsonObject broker() {

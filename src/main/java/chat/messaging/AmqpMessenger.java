@@ -39,6 +39,13 @@ public final class AmqpMessenger implements Messenger {
     if (broker.user() != null && !broker.user().isEmpty()) {
       options.setUsername(broker.user()).setPassword(broker.password());
     }
+    if (broker.secure()) {
+      if (broker.tls().enabled()) {
+        broker.tls().client(options);
+      } else {
+        options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+      }
+    }
     return options;
   }
 

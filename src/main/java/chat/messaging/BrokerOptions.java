@@ -1,5 +1,7 @@
 package chat.messaging;
 
+import chat.config.TlsOptions;
+
 import java.net.URI;
 
 /**
@@ -10,7 +12,16 @@ import java.net.URI;
  * consume exact channel addresses.
  */
 public record BrokerOptions(String url, boolean embedded, String host, int amqpPort, int stompPort,
-                            String dataDir, String user, String password, boolean legacyClients) {
+                            String dataDir, String user, String password, boolean legacyClients, TlsOptions tls) {
+
+  public BrokerOptions {
+    tls = tls == null ? TlsOptions.disabled() : tls;
+  }
+
+  /** An {@code amqps://} URL: the link is TLS, and the broker must present the service's certificate. */
+  public boolean secure() {
+    return "amqps".equalsIgnoreCase(URI.create(url).getScheme());
+  }
 
   /** Never prints the password. */
   @Override

@@ -39,9 +39,10 @@ public final class EmbeddedBroker {
         .setLargeMessagesDirectory(new File(dir, "large").getPath())
         .setPagingDirectory(new File(dir, "paging").getPath())
         .addAcceptorConfiguration("amqp", "tcp://" + options.host() + ":" + options.amqpPort()
-            + "?protocols=AMQP;anycastPrefix=" + Channels.QUEUE_PREFIX + ";multicastPrefix=" + Channels.TOPIC_PREFIX)
+            + "?protocols=AMQP;anycastPrefix=" + Channels.QUEUE_PREFIX + ";multicastPrefix=" + Channels.TOPIC_PREFIX
+            + tls(options))
         .addAcceptorConfiguration("stomp", "tcp://" + options.host() + ":" + options.stompPort()
-            + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/");
+            + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/" + tls(options));
     // Queues of users who went away are removed once empty, and their stale messages expire.
     config.addAddressSetting("#", new AddressSettings()
         .setAutoCreateQueues(true)
@@ -66,6 +67,21 @@ public final class EmbeddedBroker {
     }
     LOG.info("embedded broker started: AMQP on {}:{}, STOMP on {}:{}", options.host(), options.amqpPort(),
         options.host(), options.stompPort());
+  }
+
+  /**
+   * With TLS on, both acceptors serve the service's pair (as a PKCS#12 store the broker can
+   * read, next to the pair, under a generated password) and TLS 1.3 or 1.2 only.
+   */
+  private static String tls(BrokerOptions options) throws java.io.IOException {
+    if (!options.tls().enabled()) {
+      return "";
+    }
+    java.nio.file.Path dir = chat.config.Secrets.privateDirectory(java.nio.file.Path.of(options.dataDir(), "secrets"));
+    String password = chat.config.Secrets.loadOrCreate(java.nio.file.Path.of(options.dataDir()), "broker-keystore");
+    java.nio.file.Path store = options.tls().writeKeyStore(dir.resolve("broker.p12"), password.toCharArray());
+    return ";sslEnabled=true;keyStoreType=PKCS12;keyStorePath=" + store + ";keyStorePassword=" + password
+        + ";enabledProtocols=" + String.join(",", chat.config.TlsOptions.PROTOCOLS);
   }
 
   /** The broker would log a taken port and run on without that acceptor: say so and stop instead. */

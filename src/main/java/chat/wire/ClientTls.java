@@ -29,15 +29,17 @@ public final class ClientTls {
 
   private final SSLContext context;
   private final String trustedBy;
+  private final TrustManagerFactory trust;
 
-  private ClientTls(SSLContext context, String trustedBy) {
+  private ClientTls(SSLContext context, String trustedBy, TrustManagerFactory trust) {
     this.context = context;
     this.trustedBy = trustedBy;
+    this.trust = trust;
   }
 
   /** No TLS: {@link #connect} gives a plain socket. */
   public static ClientTls plain() {
-    return new ClientTls(null, null);
+    return new ClientTls(null, null, null);
   }
 
   /**
@@ -47,8 +49,9 @@ public final class ClientTls {
   public static ClientTls trusting(Path caFile) throws IOException {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, caFile == null ? null : trustManagers(caFile).getTrustManagers(), null);
-      return new ClientTls(context, caFile == null ? "the default trust store" : caFile.toString());
+      TrustManagerFactory trust = caFile == null ? null : trustManagers(caFile);
+      context.init(null, trust == null ? null : trust.getTrustManagers(), null);
+      return new ClientTls(context, caFile == null ? "the default trust store" : caFile.toString(), trust);
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
@@ -77,6 +80,28 @@ public final class ClientTls {
 
   public boolean enabled() {
     return context != null;
+  }
+
+  /**
+   * How a user connects to the broker at {@code url} ({@code amqp://} or {@code amqps://}): with
+   * its name and token, and over TLS verified as every other link of this client when the URL
+   * says {@code amqps}. An {@code amqps} broker with TLS off here uses the default trust store.
+   */
+  public io.vertx.amqp.AmqpClientOptions amqp(String url, String user, String token) {
+    java.net.URI uri = java.net.URI.create(url);
+    io.vertx.amqp.AmqpClientOptions options = new io.vertx.amqp.AmqpClientOptions()
+        .setHost(uri.getHost()).setPort(uri.getPort()).setConnectTimeout(5_000);
+    if (user != null) {
+      options.setUsername(user).setPassword(token);
+    }
+    if ("amqps".equalsIgnoreCase(uri.getScheme())) {
+      options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+          .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(java.util.List.of(PROTOCOLS)));
+      if (trust != null) {
+        options.setTrustOptions(io.vertx.core.net.TrustOptions.wrap(trust.getTrustManagers()[0]));
+      }
+    }
+    return options;
   }
 
   /**

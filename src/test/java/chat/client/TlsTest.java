@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,6 +106,28 @@ class TlsTest {
     assertEquals(List.of("fwdgroup"), forwarded.getJsonArray("group").getList());
     assertEquals(forwarded.getJsonArray("group"), direct.getJsonArray("group"));
     assertNoPlainReply(appPort, "list-joined " + token + "\n");
+  }
+
+  @Test
+  void theBrokerSpeaksOnlyAmqpsWithTheServicesCertificate() throws Exception {
+    line(trusting, server.loginPort(), "register amqps pw");
+    JsonObject login = line(trusting, server.loginPort(), "login amqps pw");
+    String url = login.getString("broker");
+    assertTrue(url.startsWith("amqps://"), url);
+    String channel = "queue://" + login.getJsonArray("channel").getJsonObject(0).getString("channel");
+    String plainUrl = url.replace("amqps://", "amqp://");
+    io.vertx.amqp.AmqpClient plain = io.vertx.amqp.AmqpClient.create(vertx,
+        ClientTls.plain().amqp(plainUrl, "amqps", login.getString("token")).setConnectTimeout(3_000));
+    assertThrows(Exception.class, () -> plain.connect().compose(c -> c.createReceiver(channel))
+        .await(10, TimeUnit.SECONDS), "plain AMQP to the TLS acceptor");
+    plain.close();
+    io.vertx.amqp.AmqpClient secure = io.vertx.amqp.AmqpClient.create(vertx,
+        trusting.amqp(url, "amqps", login.getString("token")));
+    try {
+      assertNotNull(secure.connect().compose(c -> c.createReceiver(channel)).await(10, TimeUnit.SECONDS));
+    } finally {
+      secure.close();
+    }
   }
 
   @Test
