@@ -142,8 +142,7 @@ public final class ChatConfig {
     }
     for (String section : new String[] {"store", "broker"}) {
       String url = copy.getJsonObject(section).getString("url", "");
-      copy.getJsonObject(section).put("url", url.replaceAll("(?i)(password=)[^;&]*", "$1****")
-          .replaceAll("(//[^:/@]*:)[^@/]*@", "$1****@"));
+      copy.getJsonObject(section).put("url", Secrets.maskUrl(url));
     }
     return copy.encode();
   }

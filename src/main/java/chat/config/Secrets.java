@@ -47,6 +47,12 @@ public final class Secrets {
     return dir;
   }
 
+  /** {@code url} with any password in it ({@code password=…} or {@code //user:password@}) masked, for logs. */
+  public static String maskUrl(String url) {
+    return url == null ? null : url.replaceAll("(?i)(password=)[^;&]*", "$1****")
+        .replaceAll("(//[^:/@]*:)[^@/]*@", "$1****@");
+  }
+
   /** A random hex string of {@code bytes} bytes of entropy. */
   public static String random(int bytes) {
     byte[] b = new byte[bytes];

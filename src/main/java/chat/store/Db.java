@@ -74,7 +74,8 @@ public final class Db {
 
   private synchronized Pool reopen(Pool broken, Throwable why) {
     if (pool == broken) {
-      LOG.warn("store connection lost ({}); opening new connections to {}", why.getMessage(), options.jdbcUrl());
+      LOG.warn("store connection lost ({}); opening new connections to {}", why.getMessage(),
+          chat.config.Secrets.maskUrl(options.jdbcUrl()));
       pool = pool(vertx, options);
       broken.close();
     }
