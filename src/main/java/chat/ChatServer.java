@@ -139,13 +139,18 @@ public final class ChatServer {
     return db.tx(c -> Db.update(c, sql)).mapEmpty();
   }
 
-  /** The store's own user for application instances, with only the rights they need. */
+  /**
+   * The store's user for application instances, with only the rights they need: made on the
+   * embedded store, given its rights on another store when instances have a user of their own.
+   */
   private Future<Void> grantApplicationUser(Db db) {
-    if (!config.servesStore()) {
-      return Future.succeededFuture();
+    JsonObject store = config.store();
+    if (config.servesStore()) {
+      return StoreAccess.grantApplicationUser(db, store.getString("appUser"), store.getString("appPassword"));
     }
-    return StoreAccess.grantApplicationUser(db, config.store().getString("appUser"),
-        config.store().getString("appPassword"));
+    boolean ownUser = !store.getString("appPassword", "").isEmpty()
+        && !store.getString("appUser", "").equals(store.getString("user"));
+    return ownUser ? StoreAccess.grantRights(db, store.getString("appUser")) : Future.succeededFuture();
   }
 
   private void startEmbedded(BrokerOptions broker) throws Exception {

@@ -63,9 +63,10 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       cmd.addAll(spec.tls().flags());
       File log = dir.resolve(spec.instanceId() + ".log").toFile();
       ProcessBuilder builder = new ProcessBuilder(cmd);
+      // a child's settings and secrets are the spec's alone: none of this process's CHAT_*
+      // variables (its own passwords, its token key, the parameter it read) reach it
+      builder.environment().keySet().removeIf(name -> name.startsWith("CHAT_"));
       builder.environment().putAll(spec.secrets());
-      // a child's secrets are the spec's: it must not go and read the parameter this process read
-      builder.environment().remove("CHAT_SECRETS_PARAMETER");
       Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))

@@ -63,8 +63,8 @@ public final class StoreAccess {
   }
 
   /**
-   * Creates or updates the application instances' user and gives it exactly the rights it
-   * needs on every table of the schema now in force. Runs after the migrations, at each start.
+   * Creates or updates the application instances' user of the embedded store and gives it
+   * exactly the rights it needs ({@link #grantRights}). Runs after the migrations, at each start.
    */
   public static Future<Void> grantApplicationUser(Db db, String user, String password) {
     require(user, "store application user");
@@ -72,19 +72,29 @@ public final class StoreAccess {
     return db.tx(c -> Db.exists(c, "SELECT 1 FROM INFORMATION_SCHEMA.SYSTEM_USERS WHERE USER_NAME = ?", user)
         .compose(exists -> Db.update(c, exists
             ? "ALTER USER " + quoted(user) + " SET PASSWORD '" + password + "'"
-            : "CREATE USER " + quoted(user) + " PASSWORD '" + password + "'"))
-        .compose(x -> Db.rows(c, "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
-            + " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'"))
+            : "CREATE USER " + quoted(user) + " PASSWORD '" + password + "'")))
+        .compose(x -> grantRights(db, user));
+  }
+
+  /**
+   * Gives {@code user} (which must exist) exactly the rights application instances need on
+   * every table of the schema now in force, and takes away any other it had: on the embedded
+   * store, and on another store (PostgreSQL) whose instances have a user of their own.
+   */
+  public static Future<Void> grantRights(Db db, String user) {
+    require(user, "store application user");
+    return db.tx(c -> Db.rows(c, "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+            + " WHERE UPPER(TABLE_SCHEMA) = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'")
         .compose(tables -> {
           Future<Integer> chain = Future.succeededFuture();
           for (Row t : tables) {
             String table = t.getString(0);
-            String rights = RIGHTS.getOrDefault(table, "SELECT, INSERT, UPDATE, DELETE");
-            if (rights.isEmpty()) {
-              continue;
+            String rights = RIGHTS.getOrDefault(table.toUpperCase(java.util.Locale.ROOT), "SELECT, INSERT, UPDATE, DELETE");
+            String on = " ON TABLE " + quoted(table) + " ";
+            chain = chain.compose(x -> Db.update(c, "REVOKE ALL PRIVILEGES" + on + "FROM " + quoted(user) + " RESTRICT"));
+            if (!rights.isEmpty()) {
+              chain = chain.compose(x -> Db.update(c, "GRANT " + rights + on + "TO " + quoted(user)));
             }
-            chain = chain.compose(x -> Db.update(c, "GRANT " + rights + " ON TABLE " + quoted(table) + " TO "
-                + quoted(user)));
           }
           return chain;
         })).mapEmpty();
