@@ -1,13 +1,11 @@
 package chat;
 
 import chat.config.ChatConfig;
+import chat.fleet.AwsDoubles;
 import chat.fleet.SsmJsonApiDouble;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -37,38 +35,15 @@ class SecretsParameterStartTest {
       .put("CHAT_BROKER_PASSWORD", "broker-pw-e07a")
       .put("CHAT_INSTANCE_SECRET", "instance-secret-c3d1");
 
-  private SsmJsonApiDouble ssm;
-
-  @BeforeAll
-  static void dummyCredentials() {
-    System.setProperty("aws.accessKeyId", ACCESS_KEY);
-    System.setProperty("aws.secretAccessKey", "test-secret-not-real");
-    System.setProperty("aws.region", "us-east-1");
-  }
-
-  @AfterAll
-  static void clearCredentials() {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
-    System.clearProperty("aws.region");
-  }
-
-  @BeforeEach
-  void startDouble() {
-    ssm = new SsmJsonApiDouble().start();
-  }
-
-  @AfterEach
-  void stopDouble() {
-    ssm.close();
-  }
+  @RegisterExtension
+  final AwsDoubles aws = new AwsDoubles(ACCESS_KEY);
 
   @Test
   void parameterEntriesReachTheConfigurationAsEnvironmentVariables() throws Exception {
-    ssm.preload(PARAMETER, "SecureString", SECRETS.encode());
+    aws.ssm().preload(PARAMETER, "SecureString", SECRETS.encode());
     Map<String, String> env = Main.withParameterSecrets(Map.of(
         "CHAT_SECRETS_PARAMETER", PARAMETER,
-        "CHAT_SSM_ENDPOINT", ssm.endpoint().toString(),
+        "CHAT_SSM_ENDPOINT", aws.ssm().endpoint().toString(),
         "CHAT_STORE_PASSWORD", "stale-from-the-image",
         "CHAT_CAPACITY", "7"));
     ChatConfig config = ChatConfig.load(null, env, Map.of());
@@ -81,7 +56,7 @@ class SecretsParameterStartTest {
     assertEquals("instance-secret-c3d1", json.getJsonObject("app").getString("instanceSecret"));
     assertEquals(7, json.getJsonObject("fleet").getInteger("capacity"), "the rest of the environment still counts");
 
-    List<SsmJsonApiDouble.Call> gets = ssm.calls("GetParameter");
+    List<SsmJsonApiDouble.Call> gets = aws.ssm().calls("GetParameter");
     assertEquals(1, gets.size());
     assertEquals(PARAMETER, gets.get(0).body().getString("Name"));
     assertEquals(Boolean.TRUE, gets.get(0).body().getBoolean("WithDecryption"));
@@ -90,17 +65,19 @@ class SecretsParameterStartTest {
 
   @Test
   void withoutAParameterNothingIsRead() {
-    Map<String, String> env = Map.of("CHAT_SSM_ENDPOINT", ssm.endpoint().toString(), "CHAT_STORE_PASSWORD", "pw");
+    Map<String, String> env = Map.of("CHAT_SSM_ENDPOINT", aws.ssm().endpoint().toString(), "CHAT_STORE_PASSWORD", "pw");
     assertSame(env, Main.withParameterSecrets(env));
-    assertEquals(List.of(), ssm.calls());
+    assertEquals(List.of(), aws.ssm().calls());
   }
 
   @Test
   void refusedOrUnreadableParameterIsAClearErrorThatQuotesNoValue() {
-    Map<String, String> env = Map.of("CHAT_SECRETS_PARAMETER", PARAMETER, "CHAT_SSM_ENDPOINT", ssm.endpoint().toString());
-    ssm.preload(PARAMETER, "SecureString", "s3cret-but-not-json");
+    Map<String, String> env = Map.of("CHAT_SECRETS_PARAMETER", PARAMETER,
+        "CHAT_SSM_ENDPOINT", aws.ssm().endpoint().toString());
+    aws.ssm().preload(PARAMETER, "SecureString", "s3cret-but-not-json");
 
-    ssm.failNext("GetParameter", 400, "AccessDeniedException", "User is not authorized to perform: ssm:GetParameter");
+    aws.ssm().failNext("GetParameter", 400, "AccessDeniedException",
+        "User is not authorized to perform: ssm:GetParameter");
     IllegalStateException denied = assertThrows(IllegalStateException.class, () -> Main.withParameterSecrets(env));
     assertTrue(denied.getMessage().startsWith("cannot read the secrets parameter " + PARAMETER + ": AccessDeniedException"),
         denied.getMessage());
@@ -109,7 +86,7 @@ class SecretsParameterStartTest {
     assertEquals("the secrets parameter " + PARAMETER + " is not a JSON object", garbled.getMessage());
     assertFalse(String.valueOf(garbled.getCause()).contains("s3cret"), "the cause quotes no value");
 
-    ssm.preload(PARAMETER, "SecureString", new JsonObject().put("CHAT_STORE_PASSWORD", 12345).encode());
+    aws.ssm().preload(PARAMETER, "SecureString", new JsonObject().put("CHAT_STORE_PASSWORD", 12345).encode());
     IllegalStateException typed = assertThrows(IllegalStateException.class, () -> Main.withParameterSecrets(env));
     assertFalse(typed.getMessage().contains("12345"), typed.getMessage());
   }
@@ -125,16 +102,10 @@ class SecretsParameterStartTest {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.log").toFile());
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("CHAT_") || k.startsWith("AWS_"));
-    env.put("CHAT_SECRETS_PARAMETER", "/chat/blue/app-missing");
-    env.put("CHAT_SSM_ENDPOINT", ssm.endpoint().toString());
     // what an instance profile and the user data's AWS_REGION give on EC2
-    env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
-    env.put("AWS_SECRET_ACCESS_KEY", "test-secret-not-real");
-    env.put("AWS_REGION", "us-east-1");
-    env.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
+    aws.instanceEnvironment(env, ACCESS_KEY, dir);
+    env.put("AWS_REGION", AwsDoubles.REGION);
+    env.put("CHAT_SECRETS_PARAMETER", "/chat/blue/app-missing");
     Process process = pb.start();
     try {
       assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the process did not stop");
@@ -146,6 +117,6 @@ class SecretsParameterStartTest {
     assertTrue(out.contains("start failed: cannot read the secrets parameter /chat/blue/app-missing: ParameterNotFound"),
         out);
     assertFalse(out.contains("starting role"), "nothing started without the secrets:\n" + out);
-    assertEquals(1, ssm.calls("GetParameter").size());
+    assertEquals(1, aws.ssm().calls("GetParameter").size());
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -50,9 +51,7 @@ public record Ec2Options(
   private static final Pattern PARAMETER_PATH = Pattern.compile("[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*");
 
   public Ec2Options {
-    if (blankToNull(imageId) == null) {
-      throw new IllegalArgumentException("ec2 imageId is required");
-    }
+    require(blankToNull(imageId) != null, "ec2 imageId is required");
     instanceType = orDefault(instanceType, DEFAULT_INSTANCE_TYPE);
     subnetId = blankToNull(subnetId);
     securityGroupIds = securityGroupIds == null ? List.of() : securityGroupIds.stream()
@@ -63,20 +62,15 @@ public record Ec2Options(
     if (appPort == 0) {
       appPort = DEFAULT_APP_PORT;
     }
-    if (appPort < 1 || appPort > 65535) {
-      throw new IllegalArgumentException("ec2 appPort out of range: " + appPort);
-    }
+    require(appPort >= 1 && appPort <= 65535, "ec2 appPort out of range: " + appPort);
     region = blankToNull(region);
     // "/chat/" and "chat" name the same path
     secretsPrefix = orDefault(secretsPrefix == null ? null : secretsPrefix.replaceAll("^/+|/+$", ""),
         DEFAULT_SECRETS_PREFIX);
-    if (!PARAMETER_PATH.matcher(secretsPrefix).matches() || secretsPrefix.toLowerCase().matches("^(aws|ssm).*")) {
-      throw new IllegalArgumentException("ec2 secretsPrefix is not a Parameter Store path: " + secretsPrefix);
-    }
-    if (!PARAMETER_PATH.matcher(cluster).matches()) {
-      throw new IllegalArgumentException("ec2 cluster must be letters, digits, '.', '_' or '-' to name parameters: "
-          + cluster);
-    }
+    require(PARAMETER_PATH.matcher(secretsPrefix).matches() && !secretsPrefix.toLowerCase().matches("^(aws|ssm).*"),
+        "ec2 secretsPrefix is not a Parameter Store path: " + secretsPrefix);
+    require(PARAMETER_PATH.matcher(cluster).matches(),
+        "ec2 cluster must be letters, digits, '.', '_' or '-' to name parameters: " + cluster);
     secretsKmsKeyId = blankToNull(secretsKmsKeyId);
   }
 
@@ -125,51 +119,96 @@ public record Ec2Options(
   }
 
   public Ec2Options withInstanceType(String value) {
-    return new Ec2Options(imageId, value, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.instanceType = value);
   }
 
   public Ec2Options withSubnetId(String value) {
-    return new Ec2Options(imageId, instanceType, value, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.subnetId = value);
   }
 
   public Ec2Options withSecurityGroupIds(List<String> value) {
-    return new Ec2Options(imageId, instanceType, subnetId, value, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.securityGroupIds = value);
   }
 
   public Ec2Options withKeyName(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, value, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.keyName = value);
   }
 
   public Ec2Options withInstanceProfile(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, value, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.instanceProfile = value);
   }
 
   public Ec2Options withCluster(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, value, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.cluster = value);
   }
 
   public Ec2Options withAppPort(int value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, value, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.appPort = value);
   }
 
   public Ec2Options withRegion(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, value, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.region = value);
   }
 
   public Ec2Options withEndpointOverride(URI value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, value, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.endpointOverride = value);
   }
 
   public Ec2Options withSecretsPrefix(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, value, secretsKmsKeyId, ssmEndpointOverride);
+    return with(c -> c.secretsPrefix = value);
   }
 
   public Ec2Options withSecretsKmsKeyId(String value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, value, ssmEndpointOverride);
+    return with(c -> c.secretsKmsKeyId = value);
   }
 
   public Ec2Options withSsmEndpointOverride(URI value) {
-    return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, value);
+    return with(c -> c.ssmEndpointOverride = value);
+  }
+
+  /** A copy with what {@code change} sets on the components; validated and defaulted like any other. */
+  private Ec2Options with(Consumer<Components> change) {
+    Components c = new Components(this);
+    change.accept(c);
+    return c.options();
+  }
+
+  /** The components, to be changed one at a time by the {@code with} methods. */
+  private static final class Components {
+    String imageId;
+    String instanceType;
+    String subnetId;
+    List<String> securityGroupIds;
+    String keyName;
+    String instanceProfile;
+    String cluster;
+    int appPort;
+    String region;
+    URI endpointOverride;
+    String secretsPrefix;
+    String secretsKmsKeyId;
+    URI ssmEndpointOverride;
+
+    Components(Ec2Options o) {
+      imageId = o.imageId;
+      instanceType = o.instanceType;
+      subnetId = o.subnetId;
+      securityGroupIds = o.securityGroupIds;
+      keyName = o.keyName;
+      instanceProfile = o.instanceProfile;
+      cluster = o.cluster;
+      appPort = o.appPort;
+      region = o.region;
+      endpointOverride = o.endpointOverride;
+      secretsPrefix = o.secretsPrefix;
+      secretsKmsKeyId = o.secretsKmsKeyId;
+      ssmEndpointOverride = o.ssmEndpointOverride;
+    }
+
+    Ec2Options options() {
+      return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster,
+          appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+    }
   }
 
   /** Where the secrets of one instance are kept: {@code /<secretsPrefix>/<cluster>/<instanceId>}. */
@@ -213,6 +252,12 @@ public record Ec2Options(
       return Integer.parseInt(value.toString().trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("ec2 appPort is not a number: " + value);
+    }
+  }
+
+  private static void require(boolean valid, String otherwise) {
+    if (!valid) {
+      throw new IllegalArgumentException(otherwise);
     }
   }
 

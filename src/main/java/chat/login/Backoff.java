@@ -1,7 +1,5 @@
 package chat.login;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,12 +31,13 @@ public final class Backoff {
 
   private final Options options;
   private final LongSupplier clock;
-  // insertion order is refreshed at every failure (remove + put), so the first entry is the stalest
-  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+  // put back at every failure, so the least recently failed is the stalest
+  private final StalestFirst<Entry> entries;
 
   public Backoff(Options options, LongSupplier clock) {
     this.options = options;
     this.clock = clock;
+    this.entries = new StalestFirst<>(options.maxEntries);
   }
 
   /** Milliseconds until {@code key} may try again; 0 when it may try now. */
@@ -73,8 +72,8 @@ public final class Backoff {
     int over = e.failures - options.freeFailures;
     long delay = over < 0 ? 0 : window(over);
     e.openAt = now + delay;
-    makeRoom();
-    entries.put(key, e);
+    // forgotten keys go first, then, when still full, the least recently failed
+    entries.put(key, e, stale -> forgotten(stale, now));
     return delay;
   }
 
@@ -100,21 +99,5 @@ public final class Backoff {
   private boolean forgotten(Entry e, long now) {
     // an open window is never forgotten, even with a quiet period shorter than the cap
     return now >= e.openAt && now - e.lastFailure >= options.forgetMillis;
-  }
-
-  /**
-   * Entries are in order of their last failure, so the stalest come first: drop those already
-   * forgotten, then, when still full, the least recently failed.
-   */
-  private void makeRoom() {
-    long now = clock.getAsLong();
-    Iterator<Entry> stalest = entries.values().iterator();
-    while (stalest.hasNext()) {
-      Entry e = stalest.next();
-      if (entries.size() < options.maxEntries && !forgotten(e, now)) {
-        break;
-      }
-      stalest.remove();
-    }
   }
 }

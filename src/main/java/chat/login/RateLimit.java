@@ -1,7 +1,5 @@
 package chat.login;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,12 +28,13 @@ public final class RateLimit {
 
   private final Options options;
   private final LongSupplier clock;
-  // insertion order is refreshed at every use (remove + put), so the first entry is the stalest
-  private final LinkedHashMap<String, Bucket> buckets = new LinkedHashMap<>();
+  // put back at every use, so the least recently used is the stalest
+  private final StalestFirst<Bucket> buckets;
 
   public RateLimit(Options options, LongSupplier clock) {
     this.options = options;
     this.clock = clock;
+    this.buckets = new StalestFirst<>(options.maxEntries);
   }
 
   /** Takes one attempt from {@code key}'s bucket; false when it is empty. */
@@ -56,8 +55,8 @@ public final class RateLimit {
     if (allowed) {
       b.units -= UNIT;
     }
-    makeRoom(now);
-    buckets.put(key, b);
+    // refilled buckets go first, then, when still full, the least recently used
+    buckets.put(key, b, stale -> refilled(stale, now) >= capacity());
     return allowed;
   }
 
@@ -78,16 +77,5 @@ public final class RateLimit {
     }
     // compared before multiplying, so a long pause cannot overflow
     return elapsed >= missing / options.perMinute + 1 ? capacity() : b.units + elapsed * options.perMinute;
-  }
-
-  private void makeRoom(long now) {
-    Iterator<Bucket> stalest = buckets.values().iterator();
-    while (stalest.hasNext()) {
-      Bucket b = stalest.next();
-      if (buckets.size() < options.maxEntries && refilled(b, now) < capacity()) {
-        break;
-      }
-      stalest.remove();
-    }
   }
 }

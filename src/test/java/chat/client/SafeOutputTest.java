@@ -1,17 +1,12 @@
 package chat.client;
 
-import chat.ChatServer;
-import chat.support.TestServers;
-import chat.support.Wire;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
+import chat.support.RunningService;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,40 +27,27 @@ class SafeOutputTest {
 
   @TempDir
   Path data;
-  private final Vertx vertx = Vertx.vertx();
-  private ChatServer server;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
-
-  private String ask(String text) throws Exception {
-    return Wire.reference(server.loginPort(), text).getString("message");
-  }
+  @AutoClose
+  private RunningService service;
 
   @Test
   void controlsAndBidiFromAnotherUserPrintAsEscapesOnOneLineEach() throws Exception {
-    server = TestServers.start(vertx, data).await(60, TimeUnit.SECONDS);
-    assertEquals("Success!", ask("register mallory pm"));
-    JsonObject login = Wire.reference(server.loginPort(), "login mallory pm");
-    String mallory = login.getString("token");
+    service = RunningService.start(data);
+    assertEquals("Success!", service.message("register mallory pm"));
+    String mallory = service.login("mallory", "pm");
 
-    ClientHarness bob = new ClientHarness(server.loginPort());
+    ClientHarness bob = new ClientHarness(service.loginPort());
     bob.type("register bob pb", "login bob pb");
     bob.awaitLines(2, 30_000);
-    assertEquals("Success!", ask("invite " + mallory + " bob"));
-    assertEquals("Success!", ask("create-group " + mallory + " team"));
+    assertEquals("Success!", service.message("invite " + mallory + " bob"));
+    assertEquals("Success!", service.message("create-group " + mallory + " team"));
     bob.type("accept-invite bob mallory", "join-group bob team");
     bob.awaitLines(4, 30_000);
 
-    assertEquals("Success!", ask("send " + mallory + " bob " + EVIL));
-    assertEquals("Success!", ask("send-group " + mallory + " team " + EVIL));
+    assertEquals("Success!", service.message("send " + mallory + " bob " + EVIL));
+    assertEquals("Success!", service.message("send-group " + mallory + " team " + EVIL));
     bob.awaitLines(6, 30_000);
-    assertEquals("Success!", ask("post " + mallory + " " + EVIL));
+    assertEquals("Success!", service.message("post " + mallory + " " + EVIL));
     bob.type("receive-post bob", "inv\u001b]0;owned\u0007 x");
     List<String> lines = bob.exit(30_000);
 

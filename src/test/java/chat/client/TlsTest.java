@@ -4,11 +4,10 @@ import chat.ChatServer;
 import chat.Main;
 import chat.config.Certificates;
 import chat.config.TlsOptions;
-import chat.support.TestServers;
+import chat.support.RunningService;
 import chat.wire.ClientTls;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,30 +53,22 @@ class TlsTest {
 
   @TempDir
   static Path data;
-  private static Vertx vertx;
-  private static ChatServer server;
+  /** The service most tests share. */
+  @AutoClose
+  private static RunningService shared;
   private static Path cert;
   private static ClientTls trusting;
 
   @BeforeAll
   static void startTlsServer() throws Exception {
-    vertx = Vertx.vertx();
-    server = TestServers.start(vertx, data, Map.of("tls.enabled", "true")).await(60, TimeUnit.SECONDS);
+    shared = RunningService.start(data, Map.of("tls.enabled", "true"));
     cert = data.resolve("tls").resolve(Certificates.CERT_FILE);
     trusting = ClientTls.trusting(cert);
   }
 
-  @AfterAll
-  static void stopTlsServer() throws Exception {
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
-
   @Test
   void clientWithTheGeneratedCertificateRunsTheSocialCommandsEndToEnd() throws Exception {
-    ClientHarness client = new ClientHarness(server.loginPort(), trusting);
+    ClientHarness client = new ClientHarness(shared.loginPort(), trusting);
     client.type("register e2ea pw", "register e2eb pw", "login e2ea pw", "login e2eb pw",
         "invite e2ea e2eb", "list-invite e2eb", "accept-invite e2eb e2ea", "list-friend e2ea",
         "post e2eb hello", "receive-post e2ea", "send e2ea e2eb hi there",
@@ -93,15 +84,15 @@ class TlsTest {
 
   @Test
   void commandsForwardedByTheLoginServerAndSentStraightToTheApplicationServerBothSpeakTls() throws Exception {
-    assertEquals("Success!", line(trusting, server.loginPort(), "register fwd pw").getString("message"));
-    JsonObject login = line(trusting, server.loginPort(), "login fwd pw");
+    assertEquals("Success!", line(trusting, shared.loginPort(), "register fwd pw").getString("message"));
+    JsonObject login = line(trusting, shared.loginPort(), "login fwd pw");
     String token = login.getString("token");
     int appPort = login.getJsonObject("server").getInteger("port");
-    assertNotEquals(server.loginPort(), appPort);
-    assertEquals("Success!", line(trusting, server.loginPort(), "post " + token + " through the login server")
+    assertNotEquals(shared.loginPort(), appPort);
+    assertEquals("Success!", line(trusting, shared.loginPort(), "post " + token + " through the login server")
         .getString("message"));
     assertEquals("Success!", line(trusting, appPort, "create-group " + token + " fwdgroup").getString("message"));
-    JsonObject forwarded = line(trusting, server.loginPort(), "list-joined " + token);
+    JsonObject forwarded = line(trusting, shared.loginPort(), "list-joined " + token);
     JsonObject direct = line(trusting, appPort, "list-joined " + token);
     assertEquals(List.of("fwdgroup"), forwarded.getJsonArray("group").getList());
     assertEquals(forwarded.getJsonArray("group"), direct.getJsonArray("group"));
@@ -110,18 +101,18 @@ class TlsTest {
 
   @Test
   void theBrokerSpeaksOnlyAmqpsWithTheServicesCertificate() throws Exception {
-    line(trusting, server.loginPort(), "register amqps pw");
-    JsonObject login = line(trusting, server.loginPort(), "login amqps pw");
+    line(trusting, shared.loginPort(), "register amqps pw");
+    JsonObject login = line(trusting, shared.loginPort(), "login amqps pw");
     String url = login.getString("broker");
     assertTrue(url.startsWith("amqps://"), url);
     String channel = "queue://" + login.getJsonArray("channel").getJsonObject(0).getString("channel");
     String plainUrl = url.replace("amqps://", "amqp://");
-    io.vertx.amqp.AmqpClient plain = io.vertx.amqp.AmqpClient.create(vertx,
+    io.vertx.amqp.AmqpClient plain = io.vertx.amqp.AmqpClient.create(shared.vertx(),
         ClientTls.plain().amqp(plainUrl, "amqps", login.getString("token")).setConnectTimeout(3_000));
     assertThrows(Exception.class, () -> plain.connect().compose(c -> c.createReceiver(channel))
         .await(10, TimeUnit.SECONDS), "plain AMQP to the TLS acceptor");
     plain.close();
-    io.vertx.amqp.AmqpClient secure = io.vertx.amqp.AmqpClient.create(vertx,
+    io.vertx.amqp.AmqpClient secure = io.vertx.amqp.AmqpClient.create(shared.vertx(),
         trusting.amqp(url, "amqps", login.getString("token")));
     try {
       assertNotNull(secure.connect().compose(c -> c.createReceiver(channel)).await(10, TimeUnit.SECONDS));
@@ -132,15 +123,15 @@ class TlsTest {
 
   @Test
   void plainTextToTheTlsPortGetsNoReplyAndTheServerGoesOn() throws Exception {
-    assertNoPlainReply(server.loginPort(), "register plainmallory pw");
-    assertNoPlainReply(server.loginPort(), "register plainmallory pw\n");
+    assertNoPlainReply(shared.loginPort(), "register plainmallory pw");
+    assertNoPlainReply(shared.loginPort(), "register plainmallory pw\n");
     // nothing of it reached the service, and it still answers TLS clients
-    assertEquals("Success!", line(trusting, server.loginPort(), "register plainmallory pw").getString("message"));
+    assertEquals("Success!", line(trusting, shared.loginPort(), "register plainmallory pw").getString("message"));
   }
 
   @Test
   void referenceModeWorksOverTls() throws Exception {
-    try (Socket s = connect(trusting, server.loginPort())) {
+    try (Socket s = connect(trusting, shared.loginPort())) {
       write(s, "list-group nobody");
       assertEquals(NOT_LOGGED_IN, readAll(s));
     }
@@ -149,8 +140,8 @@ class TlsTest {
   @Test
   void aHalfCloseEndsAReferenceRequestOverTlsWithoutWaitingForTheQuietPeriod(@TempDir Path dir) throws Exception {
     // a quiet period longer than the read timeout: only the half-close can end the request in time
-    try (OwnServer slow = new OwnServer(dir, Map.of("tls.enabled", "true", "wire.quietMillis", "60000"))) {
-      try (Socket s = connect(ClientTls.trusting(slow.server.tls().cert()), slow.server.loginPort())) {
+    try (RunningService slow = RunningService.start(dir, Map.of("tls.enabled", "true", "wire.quietMillis", "60000"))) {
+      try (Socket s = connect(ClientTls.trusting(slow.server().tls().cert()), slow.loginPort())) {
         write(s, "list-group nobody");
         s.shutdownOutput();
         assertEquals(NOT_LOGGED_IN, readAll(s));
@@ -164,12 +155,12 @@ class TlsTest {
     Certificates.generate(stranger, other.resolve("other.key"), List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
     ClientTls wrong = ClientTls.trusting(stranger);
 
-    ClientTls.Untrusted refused = assertThrows(ClientTls.Untrusted.class, () -> connect(wrong, server.loginPort()));
+    ClientTls.Untrusted refused = assertThrows(ClientTls.Untrusted.class, () -> connect(wrong, shared.loginPort()));
     assertTrue(refused.getMessage().contains("does not verify against " + stranger), refused.getMessage());
 
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     ByteArrayOutputStream errors = new ByteArrayOutputStream();
-    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", server.loginPort()), wrong,
+    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", shared.loginPort()), wrong,
         new PrintStream(printed, true, StandardCharsets.UTF_8));
     PrintStream stderr = System.err;
     int status;
@@ -181,19 +172,19 @@ class TlsTest {
     }
     assertEquals(1, status);
     assertEquals("", printed.toString(StandardCharsets.UTF_8), "nothing on standard output");
-    assertTrue(errors.toString(StandardCharsets.UTF_8).contains("client: the certificate of 127.0.0.1:" + server.loginPort()
+    assertTrue(errors.toString(StandardCharsets.UTF_8).contains("client: the certificate of 127.0.0.1:" + shared.loginPort()
         + " does not verify against " + stranger), errors.toString(StandardCharsets.UTF_8));
     // the register was never sent, in plain text or otherwise
-    assertEquals("Success!", line(trusting, server.loginPort(), "register wrongca pw").getString("message"));
+    assertEquals("Success!", line(trusting, shared.loginPort(), "register wrongca pw").getString("message"));
   }
 
   @Test
   void aNameTheCertificateDoesNotCarryIsRefused(@TempDir Path dir) throws Exception {
     Path given = dir.resolve("named.crt");
     Certificates.generate(given, dir.resolve("named.key"), List.of("127.0.0.1"), Duration.ofDays(1));
-    try (OwnServer named = new OwnServer(dir.resolve("data"),
+    try (RunningService named = RunningService.start(dir.resolve("data"),
         Map.of("tls.enabled", "true", "tls.cert", given.toString(), "tls.key", dir.resolve("named.key").toString()))) {
-      int port = named.server.loginPort();
+      int port = named.loginPort();
       ClientTls client = ClientTls.trusting(given);
       try (Socket s = client.connect(new InetSocketAddress("127.0.0.1", port), 5_000, 15_000)) {
         assertTrue(((SSLSocket) s).getSession().isValid());
@@ -208,15 +199,15 @@ class TlsTest {
   void theGeneratedPairIsKeptOwnerOnlyAndReusedOnRestart(@TempDir Path dir) throws Exception {
     Path own = dir.resolve("data");
     String before;
-    try (OwnServer first = new OwnServer(own, Map.of("tls.enabled", "true"))) {
-      before = servedFingerprint(ClientTls.trusting(own.resolve("tls/server.crt")), first.server.loginPort());
+    try (RunningService first = RunningService.start(own, Map.of("tls.enabled", "true"))) {
+      before = servedFingerprint(ClientTls.trusting(own.resolve("tls/server.crt")), first.loginPort());
     }
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(own.resolve("tls/server.key"))));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(own.resolve("tls"))));
     assertEquals(Certificates.fingerprint(Certificates.read(own.resolve("tls/server.crt"))), before);
 
-    try (OwnServer second = new OwnServer(own, Map.of("tls.enabled", "true"))) {
-      assertEquals(before, servedFingerprint(ClientTls.trusting(own.resolve("tls/server.crt")), second.server.loginPort()));
+    try (RunningService second = RunningService.start(own, Map.of("tls.enabled", "true"))) {
+      assertEquals(before, servedFingerprint(ClientTls.trusting(own.resolve("tls/server.crt")), second.loginPort()));
     }
   }
 
@@ -228,8 +219,8 @@ class TlsTest {
     Main flags = new Main();
     new CommandLine(flags).parseArgs("--tls-cert", given.toString(), "--tls-key", key.toString());
     Path own = dir.resolve("data");
-    try (OwnServer service = new OwnServer(own, flags.overrides())) {
-      ChatServer served = service.server;
+    try (RunningService service = RunningService.start(own, flags.overrides())) {
+      ChatServer served = service.server();
       String expected = Certificates.fingerprint(Certificates.read(given));
       ClientTls client = ClientTls.trusting(given);
       assertEquals(expected, servedFingerprint(client, served.loginPort()));
@@ -243,8 +234,8 @@ class TlsTest {
   @Test
   void applicationServersInChildProcessesServeTheSamePair(@TempDir Path dir) throws Exception {
     Path own = dir.resolve("data");
-    try (OwnServer service = new OwnServer(own, Map.of("tls.enabled", "true", "fleet.provider", "local"))) {
-      ChatServer fleet = service.server;
+    try (RunningService service = RunningService.start(own, Map.of("tls.enabled", "true", "fleet.provider", "local"))) {
+      ChatServer fleet = service.server();
       TlsOptions tls = fleet.tls();
       ClientTls client = ClientTls.trusting(tls.cert());
       ClientHarness harness = new ClientHarness(fleet.loginPort(), client);
@@ -256,35 +247,6 @@ class TlsTest {
       assertEquals(expected, harness.exit(WAIT_MILLIS));
       int appPort = line(client, fleet.loginPort(), "login childa pw").getJsonObject("server").getInteger("port");
       assertEquals(tls.fingerprint(), servedFingerprint(client, appPort));
-    }
-  }
-
-  /**
-   * A second service beside the shared one, on its own Vert.x: services on one Vert.x would
-   * share the event bus, and with it each other's fleet.
-   */
-  private static final class OwnServer implements AutoCloseable {
-    final Vertx vertx = Vertx.vertx();
-    final ChatServer server;
-
-    OwnServer(Path dataDir, Map<String, String> settings) throws Exception {
-      ChatServer started;
-      try {
-        started = TestServers.start(vertx, dataDir, settings).await(60, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        vertx.close().await(30, TimeUnit.SECONDS);
-        throw e;
-      }
-      server = started;
-    }
-
-    @Override
-    public void close() throws Exception {
-      try {
-        server.close().await(60, TimeUnit.SECONDS);
-      } finally {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      }
     }
   }
 

@@ -6,12 +6,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 
@@ -58,29 +57,17 @@ class Ec2InstanceProviderTest {
       "app-7", "amqp://broker.internal:5672", "jdbc:postgresql://db.internal:5432/chat", 250, CLUSTER, SECRETS);
   private static final String PARAMETER = "/chat/" + CLUSTER + "/app-7";
 
+  @RegisterExtension
+  final AwsDoubles aws = new AwsDoubles(ACCESS_KEY);
   private Ec2QueryApiDouble ec2;
   private SsmJsonApiDouble ssm;
   private Ec2InstanceProvider provider;
   private Ec2Options options;
 
-  @BeforeAll
-  static void dummyCredentials() {
-    System.setProperty("aws.accessKeyId", ACCESS_KEY);
-    System.setProperty("aws.secretAccessKey", "test-secret-not-real");
-    System.setProperty("aws.region", "us-east-1");
-  }
-
-  @AfterAll
-  static void clearCredentials() {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
-    System.clearProperty("aws.region");
-  }
-
   @BeforeEach
-  void startDouble(Vertx vertx) {
-    ec2 = new Ec2QueryApiDouble().start();
-    ssm = new SsmJsonApiDouble().start();
+  void startProvider(Vertx vertx) {
+    ec2 = aws.ec2();
+    ssm = aws.ssm();
     options = Ec2Options.of("ami-0abc1234def567890")
         .withInstanceType("t3.small")
         .withSubnetId("subnet-0123abcd")
@@ -94,13 +81,10 @@ class Ec2InstanceProviderTest {
     provider = new Ec2InstanceProvider(vertx, options);
   }
 
+  /** The provider closes before the doubles do. */
   @AfterEach
-  void stopDouble(VertxTestContext ctx) {
-    provider.close().onComplete(ar -> {
-      ec2.close();
-      ssm.close();
-      ctx.completeNow();
-    });
+  void closeProvider(VertxTestContext ctx) {
+    provider.close().onComplete(ar -> ctx.completeNow());
   }
 
   @Test

@@ -1,13 +1,8 @@
 package chat.fleet;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -21,10 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,11 +32,10 @@ import java.util.regex.Pattern;
  *
  * <p>Every request is recorded with all its parameters, so tests can assert what was sent.
  */
-public final class Ec2QueryApiDouble implements AutoCloseable {
+public final class Ec2QueryApiDouble extends AwsApiDouble<Ec2QueryApiDouble, Ec2QueryApiDouble.Call> {
 
   public static final String NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
   private static final String OWNER_ID = "123456789012";
-  private static final Pattern AUTH_ACCESS_KEY = Pattern.compile("Credential=([^/,\\s]+)/");
   private static final Map<String, Integer> STATE_CODES = Map.of(
       "pending", 0, "running", 16, "shutting-down", 32, "terminated", 48, "stopping", 64, "stopped", 80);
 
@@ -90,64 +81,13 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
     }
   }
 
-  /** Answer of a failed request, rendered as EC2's error document. */
-  private static final class ApiError extends RuntimeException {
-    final int status;
-    final String code;
-
-    ApiError(int status, String code, String message) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Instance> instances = new LinkedHashMap<>();
-  private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final List<Consumer<Launch>> launchHooks = new CopyOnWriteArrayList<>();
-  private final Map<String, ApiError> injectedFailures = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile int describePageSize = Integer.MAX_VALUE;
-  private HttpServer server;
-  private ExecutorService executor;
 
-  /** Binds an ephemeral port on 127.0.0.1; returns once the server accepts requests. */
-  public synchronized Ec2QueryApiDouble start() {
-    if (server != null) {
-      return this;
-    }
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot bind the EC2 double", e);
-    }
-    executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ec2-double");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
-    return this;
-  }
-
-  /** Where to point the SDK's endpointOverride. */
-  public URI endpoint() {
-    if (server == null) {
-      throw new IllegalStateException("EC2 double not started");
-    }
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-  }
-
-  /** Every request so far, oldest first. */
-  public List<Call> calls() {
-    return List.copyOf(calls);
-  }
-
-  /** Requests of one action, oldest first. */
-  public List<Call> calls(String action) {
-    return calls.stream().filter(c -> c.action().equals(action)).toList();
+  public Ec2QueryApiDouble() {
+    super("EC2", "The EC2 Query API", "text/xml;charset=UTF-8", "InternalError", Call::action);
   }
 
   /**
@@ -171,15 +111,6 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
     return this;
   }
 
-  /**
-   * Makes the next request of {@code action} fail with the given EC2 error, before it changes
-   * anything, so callers' handling of errors other than NotFound can be checked.
-   */
-  public Ec2QueryApiDouble failNext(String action, int httpStatus, String errorCode, String message) {
-    injectedFailures.put(action, new ApiError(httpStatus, errorCode, message));
-    return this;
-  }
-
   /** Seeds an instance as if launched earlier; returns its generated id. */
   public synchronized String preload(Map<String, String> tags, String state) {
     if (!STATE_CODES.containsKey(state)) {
@@ -200,52 +131,25 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
     return Optional.ofNullable(instances.get(ec2InstanceId)).map(i -> i.tags);
   }
 
-  @Override
-  public synchronized void close() {
-    if (server != null) {
-      server.stop(0);
-      executor.shutdownNow();
-      server = null;
-      executor = null;
-    }
-  }
-
   // ---- request handling ----
 
-  private void handle(HttpExchange exchange) throws IOException {
-    String requestId = UUID.randomUUID().toString();
-    int status;
-    String body;
-    try {
-      if (!"POST".equals(exchange.getRequestMethod())) {
-        throw new ApiError(400, "InvalidAction", "The EC2 Query API takes POST requests only");
-      }
-      Map<String, String> params = parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      String action = params.getOrDefault("Action", "");
-      calls.add(new Call(action, Collections.unmodifiableMap(params), accessKeyId(exchange)));
-      if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
-        throw new ApiError(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
-      }
-      ApiError injected = injectedFailures.remove(action);
-      if (injected != null) {
-        throw injected;
-      }
-      body = dispatch(action, params, requestId);
-      status = 200;
-    } catch (ApiError e) {
-      status = e.status;
-      body = errorXml(e.code, e.getMessage(), requestId);
-    } catch (RuntimeException e) {
-      status = 500;
-      body = errorXml("InternalError", "EC2 double failed: " + e, requestId);
+  @Override
+  String answer(HttpExchange exchange, String requestId) throws IOException {
+    Map<String, String> params = parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    String action = params.getOrDefault("Action", "");
+    record(new Call(action, Collections.unmodifiableMap(params), accessKeyId(exchange)));
+    if (!signed(exchange)) {
+      throw new ApiError(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
     }
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
-    exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    injectedFailure(action);
+    return dispatch(action, params, requestId);
+  }
+
+  @Override
+  String error(String code, String message, String requestId) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<Response><Errors><Error><Code>" + xml(code) + "</Code><Message>" + xml(message) + "</Message></Error></Errors>"
+        + "<RequestID>" + requestId + "</RequestID></Response>";
   }
 
   private String dispatch(String action, Map<String, String> params, String requestId) {
@@ -334,7 +238,7 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
     int from = 0;
     if (p.containsKey("NextToken")) {
       try {
-        from = Integer.parseInt(new String(Base64.getDecoder().decode(p.get("NextToken")), StandardCharsets.UTF_8));
+        from = pageStart(p.get("NextToken"));
       } catch (IllegalArgumentException e) {
         throw new ApiError(400, "InvalidParameterValue", "Invalid NextToken");
       }
@@ -351,7 +255,7 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
       reservations.append("</instancesSet></item>");
     }
     String nextToken = to < matching.size()
-        ? "<nextToken>" + Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)) + "</nextToken>"
+        ? "<nextToken>" + pageToken(to) + "</nextToken>"
         : "";
     return "<DescribeInstancesResponse xmlns=\"" + NAMESPACE + "\">"
         + "<requestId>" + requestId + "</requestId>"
@@ -452,12 +356,6 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
     return "<code>" + STATE_CODES.get(state) + "</code><name>" + state + "</name>";
   }
 
-  private static String errorXml(String code, String message, String requestId) {
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        + "<Response><Errors><Error><Code>" + xml(code) + "</Code><Message>" + xml(message) + "</Message></Error></Errors>"
-        + "<RequestID>" + requestId + "</RequestID></Response>";
-  }
-
   private static ApiError notFound(String id) {
     return new ApiError(400, "InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist");
   }
@@ -510,15 +408,6 @@ public final class Ec2QueryApiDouble implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new ApiError(400, "InvalidParameterValue", "Value (" + value + ") for parameter " + name + " is invalid");
     }
-  }
-
-  private static String accessKeyId(HttpExchange exchange) {
-    String auth = exchange.getRequestHeaders().getFirst("Authorization");
-    if (auth == null) {
-      return null;
-    }
-    Matcher m = AUTH_ACCESS_KEY.matcher(auth);
-    return m.find() ? m.group(1) : null;
   }
 
   private String newId(String prefix) {

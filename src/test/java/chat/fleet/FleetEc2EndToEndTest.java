@@ -1,16 +1,16 @@
 package chat.fleet;
 
-import chat.ChatServer;
 import chat.config.ChatConfig;
+import chat.support.RunningService;
 import chat.support.TestServers;
 import chat.support.Wire;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -72,14 +72,15 @@ class FleetEc2EndToEndTest {
 
   @TempDir
   Path tmp;
+  @RegisterExtension
+  final AwsDoubles aws = new AwsDoubles("AKIDTESTDOUBLE000002");
 
-  private final Vertx vertx = Vertx.vertx();
   private final Map<String, Process> machines = new ConcurrentHashMap<>();
   private final List<Ec2QueryApiDouble.Launch> launches = new CopyOnWriteArrayList<>();
   private final List<String> bootFailures = new CopyOnWriteArrayList<>();
   private Ec2QueryApiDouble ec2;
   private SsmJsonApiDouble ssm;
-  private ChatServer server;
+  private RunningService service;
   private Thread terminator;
   private volatile boolean stopping;
   private Path stubDir;
@@ -88,11 +89,8 @@ class FleetEc2EndToEndTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    System.setProperty("aws.accessKeyId", "AKIDTESTDOUBLE000002");
-    System.setProperty("aws.secretAccessKey", "test-secret-not-real");
-    System.setProperty("aws.region", "us-east-1");
-    ec2 = new Ec2QueryApiDouble().start();
-    ssm = new SsmJsonApiDouble().start();
+    ec2 = aws.ec2();
+    ssm = aws.ssm();
     appPort = freePort();
 
     // What the AMI would hold: a jar (any readable file passes the script's check) and java.
@@ -125,22 +123,14 @@ class FleetEc2EndToEndTest {
     terminator.start();
   }
 
+  /** Machines go first, then the service, then (with the test) the doubles it talks to. */
   @AfterEach
   void tearDown() throws Exception {
     stopping = true;
     terminator.join(5_000);
     machines.values().forEach(FleetEc2EndToEndTest::kill);
-    try {
-      if (server != null) {
-        server.close().await(60, TimeUnit.SECONDS);
-      }
-      vertx.close().await(30, TimeUnit.SECONDS);
-    } finally {
-      ec2.close();
-      ssm.close();
-      System.clearProperty("aws.accessKeyId");
-      System.clearProperty("aws.secretAccessKey");
-      System.clearProperty("aws.region");
+    if (service != null) {
+      service.close();
     }
   }
 
@@ -169,8 +159,8 @@ class FleetEc2EndToEndTest {
         .put("endpointOverride", ec2.endpoint().toString())
         .put("ssmEndpointOverride", ssm.endpoint().toString())
         .put("region", "us-east-1"));
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-    int login = server.loginPort();
+    service = RunningService.start(config);
+    int login = service.loginPort();
     int amqpPort = config.json().getJsonObject("broker").getInteger("amqpPort");
     int storePort = config.json().getJsonObject("store").getInteger("port");
 
@@ -198,7 +188,7 @@ class FleetEc2EndToEndTest {
     String ec2Id = launch.ec2InstanceId();
     assertTrue(machines.get(ec2Id).isAlive(), "the booted application process runs\n" + bootLog(ec2Id));
 
-    JsonArray instances = snapshot();
+    JsonArray instances = service.instances();
     assertEquals(1, instances.size(), instances.encode());
     JsonObject instance = instances.getJsonObject(0);
     String fleetId = instance.getString("id");
@@ -256,8 +246,8 @@ class FleetEc2EndToEndTest {
     assertEquals(config.store().getString("appPassword"), written.getString("CHAT_STORE_PASSWORD"));
     assertEquals(appBrokerUser, written.getString("CHAT_BROKER_USER"));
     assertEquals(config.broker().getString("appPassword"), written.getString("CHAT_BROKER_PASSWORD"));
-    assertEquals(FleetControl.instanceSecret(Files.readString(tmp.resolve("login").resolve("secrets").resolve("fleet-key")).trim(),
-        fleetId), written.getString("CHAT_INSTANCE_SECRET"));
+    assertEquals(FleetControl.instanceSecret(service.secret("fleet-key"), fleetId),
+        written.getString("CHAT_INSTANCE_SECRET"));
     List<SsmJsonApiDouble.Call> gets = ssm.calls("GetParameter");
     assertEquals(1, gets.size(), "the instance read its secrets once");
     assertEquals(parameter, gets.get(0).body().getString("Name"));
@@ -283,7 +273,7 @@ class FleetEc2EndToEndTest {
     String token2 = second.getString("token");
     assertEquals(address, second.getJsonObject("server"));
     assertEquals(1, ec2.calls("RunInstances").size(), "the second user needs no new instance");
-    assertEquals(2, snapshot().getJsonObject(0).getInteger("users"));
+    assertEquals(2, service.instances().getJsonObject(0).getInteger("users"));
 
     // Application commands go straight to the booted process.
     assertOk(Wire.reference(appPort, "post " + token1 + " hi"));
@@ -334,15 +324,9 @@ class FleetEc2EndToEndTest {
           .redirectErrorStream(true)
           .redirectOutput(dir.resolve("boot.log").toFile());
       Map<String, String> env = pb.environment();
-      env.keySet().removeIf(k -> k.startsWith("CHAT_") || k.startsWith("AWS_"));
-      env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
       // What the image and the instance profile provide; the region comes from the user data.
-      env.put("CHAT_SSM_ENDPOINT", ssm.endpoint().toString());
-      env.put("AWS_ACCESS_KEY_ID", INSTANCE_ACCESS_KEY);
-      env.put("AWS_SECRET_ACCESS_KEY", "instance-secret-not-real");
-      env.put("AWS_EC2_METADATA_DISABLED", "true");
-      env.put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
-      env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
+      aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, dir);
+      env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
       env.put("CHAT_JAR", fakeJar.toString());
       env.put("PATH", stubDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
       env.put("E2E_REAL_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -415,7 +399,7 @@ class FleetEc2EndToEndTest {
     long emptySince = -1;
     JsonArray last = null;
     while (System.nanoTime() < deadline) {
-      last = snapshot();
+      last = service.instances();
       if (!last.isEmpty()) {
         emptySince = -1;
       } else if (emptySince < 0) {
@@ -426,11 +410,6 @@ class FleetEc2EndToEndTest {
       Thread.sleep(100);
     }
     fail("the fleet still lists instances: " + (last == null ? "?" : last.encode()));
-  }
-
-  private JsonArray snapshot() throws Exception {
-    return vertx.eventBus().<JsonObject>request(FleetVerticle.SNAPSHOT, null).await(10, TimeUnit.SECONDS)
-        .body().getJsonArray("instances");
   }
 
   private static Map<String, String> tags(Ec2QueryApiDouble.Call call, String prefix) {

@@ -1,14 +1,11 @@
 package chat.fleet;
 
-import chat.ChatServer;
 import chat.config.ChatConfig;
+import chat.support.RunningService;
 import chat.support.TestServers;
-import chat.support.Wire;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,49 +32,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FleetTest {
   @TempDir
   Path data;
-  private Vertx vertx;
-  private ChatServer server;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
-
-  private ChatConfig start(Map<String, String> overrides) throws Exception {
-    ChatConfig config = TestServers.config(data, overrides);
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-    return config;
-  }
-
-  private JsonObject ask(String text) throws Exception {
-    return Wire.reference(server.loginPort(), text);
-  }
-
-  private JsonArray instances() throws Exception {
-    return vertx.eventBus().<JsonObject>request(FleetVerticle.SNAPSHOT, null).await(10, TimeUnit.SECONDS)
-        .body().getJsonArray("instances");
-  }
+  @AutoClose
+  private RunningService service;
 
   @Test
   void thirtyConcurrentFirstLoginsStartExactlyThreeInstances() throws Exception {
-    start(Map.of());
+    service = RunningService.start(data);
     for (int i = 0; i < 30; i++) {
-      assertEquals("Success!", ask("register u" + i + " p").getString("message"));
+      assertEquals("Success!", service.ask("register u" + i + " p").getString("message"));
     }
     ExecutorService pool = Executors.newFixedThreadPool(30);
     try {
       List<Callable<JsonObject>> logins = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         String user = "u" + i;
-        logins.add(() -> ask("login " + user + " p"));
+        logins.add(() -> service.ask("login " + user + " p"));
       }
       Set<String> servers = new HashSet<>();
       for (Future<JsonObject> f : pool.invokeAll(logins, 90, TimeUnit.SECONDS)) {
@@ -86,7 +55,7 @@ class FleetTest {
         servers.add(reply.getJsonObject("server").getString("id"));
       }
       assertEquals(3, servers.size(), "three servers for thirty users");
-      JsonArray list = instances();
+      JsonArray list = service.instances();
       assertEquals(3, list.size(), list.encode());
       for (int i = 0; i < list.size(); i++) {
         assertEquals("ready", list.getJsonObject(i).getString("state"));
@@ -99,45 +68,46 @@ class FleetTest {
 
   @Test
   void loggingInAgainKeepsTheServerAndCountsOnce() throws Exception {
-    start(Map.of("fleet.capacity", "2"));
-    ask("register a p");
-    ask("register b p");
-    String first = ask("login a p").getJsonObject("server").getString("id");
+    service = RunningService.start(data, Map.of("fleet.capacity", "2"));
+    service.ask("register a p");
+    service.ask("register b p");
+    String first = service.ask("login a p").getJsonObject("server").getString("id");
     for (int i = 0; i < 49; i++) {
-      assertEquals(first, ask("login a p").getJsonObject("server").getString("id"));
+      assertEquals(first, service.ask("login a p").getJsonObject("server").getString("id"));
     }
-    assertEquals(first, ask("login b p").getJsonObject("server").getString("id"), "a counts once: b still fits");
-    assertEquals(1, instances().size());
+    assertEquals(first, service.ask("login b p").getJsonObject("server").getString("id"),
+        "a counts once: b still fits");
+    assertEquals(1, service.instances().size());
   }
 
   @Test
   void idleInstancesStopAfterTheGracePeriodAndBusyOnesNever() throws Exception {
-    ChatConfig config = start(Map.of("fleet.capacity", "2", "fleet.graceSeconds", "1", "admin.port", "0"));
+    service = RunningService.start(data, Map.of("fleet.capacity", "2", "fleet.graceSeconds", "1", "admin.port", "0"));
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      ask("register g" + i + " p");
-      tokens.add(ask("login g" + i + " p").getString("token"));
+      service.ask("register g" + i + " p");
+      tokens.add(service.ask("login g" + i + " p").getString("token"));
     }
-    assertEquals(2, instances().size());
+    assertEquals(2, service.instances().size());
     // the second instance holds g2 alone; logging g0 and g1 out empties the first
-    assertEquals("Bye!", ask("logout " + tokens.get(0)).getString("message"));
-    assertEquals("Success!", ask("delete " + tokens.get(1)).getString("message"));
+    assertEquals("Bye!", service.ask("logout " + tokens.get(0)).getString("message"));
+    assertEquals("Success!", service.ask("delete " + tokens.get(1)).getString("message"));
     long deadline = System.currentTimeMillis() + 10_000;
-    while (instances().size() > 1 && System.currentTimeMillis() < deadline) {
+    while (service.instances().size() > 1 && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    JsonArray left = instances();
+    JsonArray left = service.instances();
     assertEquals(1, left.size(), left.encode());
     assertEquals(1, left.getJsonObject(0).getInteger("users"));
     Thread.sleep(2_000);
-    assertEquals(1, instances().size(), "an instance with a user is never stopped");
-    assertEquals("Success!", ask("post " + tokens.get(2) + " still here").getString("message"));
-    ask("delete " + tokens.get(2));
+    assertEquals(1, service.instances().size(), "an instance with a user is never stopped");
+    assertEquals("Success!", service.ask("post " + tokens.get(2) + " still here").getString("message"));
+    service.ask("delete " + tokens.get(2));
     deadline = System.currentTimeMillis() + 10_000;
-    while (!instances().isEmpty() && System.currentTimeMillis() < deadline) {
+    while (!service.instances().isEmpty() && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    assertTrue(instances().isEmpty(), "the last idle instance stops too");
+    assertTrue(service.instances().isEmpty(), "the last idle instance stops too");
   }
 
   @Test
@@ -145,17 +115,17 @@ class FleetTest {
     ChatConfig config = TestServers.config(data, Map.of("fleet.provider", "local", "fleet.startTimeoutSeconds", "2"));
     // an instance JVM that cannot start: it never registers
     config.fleet().put("jvmOptions", new JsonArray().add("-XX:+NoSuchOptionAnywhere"));
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-    ask("register late p");
-    JsonObject reply = ask("login late p");
+    service = RunningService.start(config);
+    service.ask("register late p");
+    JsonObject reply = service.ask("login late p");
     assertEquals(new JsonObject().put("status", 1).put("message", "No application server available, try again later"),
         reply);
     long deadline = System.currentTimeMillis() + 5_000;
-    while (!instances().isEmpty() && System.currentTimeMillis() < deadline) {
+    while (!service.instances().isEmpty() && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    assertTrue(instances().isEmpty(), "the instance that never registered is given up");
-    chat.store.Db store = chat.store.Db.open(vertx, config.storeOptions(config.localStoreUrl()));
+    assertTrue(service.instances().isEmpty(), "the instance that never registered is given up");
+    chat.store.Db store = chat.store.Db.open(service.vertx(), config.storeOptions(config.localStoreUrl()));
     try {
       Integer online = store.tx(c -> chat.store.Db.row(c,
               "SELECT COUNT(*) FROM users WHERE token_hash IS NOT NULL OR instance_id IS NOT NULL").map(r -> r.getInteger(0)))
@@ -168,22 +138,22 @@ class FleetTest {
 
   @Test
   void warmSparesAreKeptReady() throws Exception {
-    start(Map.of("fleet.warmSpares", "1", "fleet.graceSeconds", "1"));
+    service = RunningService.start(data, Map.of("fleet.warmSpares", "1", "fleet.graceSeconds", "1"));
     long deadline = System.currentTimeMillis() + 10_000;
-    while ((instances().isEmpty() || !"ready".equals(instances().getJsonObject(0).getString("state")))
+    while ((service.instances().isEmpty() || !"ready".equals(service.instances().getJsonObject(0).getString("state")))
         && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    assertEquals(1, instances().size());
-    ask("register w p");
-    ask("login w p");
+    assertEquals(1, service.instances().size());
+    service.ask("register w p");
+    service.ask("login w p");
     deadline = System.currentTimeMillis() + 10_000;
-    while (instances().size() < 2 && System.currentTimeMillis() < deadline) {
+    while (service.instances().size() < 2 && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    assertEquals(2, instances().size(), "a new spare replaces the one taken");
+    assertEquals(2, service.instances().size(), "a new spare replaces the one taken");
     Thread.sleep(2_000);
-    assertEquals(2, instances().size(), "the spare is not stopped for being idle");
+    assertEquals(2, service.instances().size(), "the spare is not stopped for being idle");
   }
 
   @Test
@@ -192,9 +162,9 @@ class FleetTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    start(Map.of("admin.port", String.valueOf(port)));
-    ask("register x p");
-    JsonObject login = ask("login x p");
+    service = RunningService.start(data, Map.of("admin.port", String.valueOf(port)));
+    service.ask("register x p");
+    JsonObject login = service.ask("login x p");
     HttpResponse<String> r = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fleet")).GET().build(),
         HttpResponse.BodyHandlers.ofString());

@@ -1,16 +1,11 @@
 package chat.fleet;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -20,12 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,13 +27,12 @@ import java.util.regex.Pattern;
  * {@code ParameterNotFound}, and returns a SecureString's plain value only when asked to decrypt.
  * Every request is recorded with its body and signing key id, so tests can assert what was sent.
  */
-public final class SsmJsonApiDouble implements AutoCloseable {
+public final class SsmJsonApiDouble extends AwsApiDouble<SsmJsonApiDouble, SsmJsonApiDouble.Call> {
 
   public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
   public static final String TARGET_PREFIX = "AmazonSSM.";
   public static final String DEFAULT_KEY = "alias/aws/ssm";
   private static final String ACCOUNT = "123456789012";
-  private static final Pattern AUTH_ACCESS_KEY = Pattern.compile("Credential=([^/,\\s]+)/");
   /** SSM's own rule for names: letters, digits, {@code _.-}, and slashes between path levels. */
   private static final Pattern NAME = Pattern.compile("/?[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*");
 
@@ -55,67 +43,10 @@ public final class SsmJsonApiDouble implements AutoCloseable {
   public record Stored(String name, String type, String value, String keyId, long version,
                        Map<String, String> tags, Instant lastModified) { }
 
-  /** Answer of a failed request, rendered as the JSON protocol's error document. */
-  private static final class ApiError extends RuntimeException {
-    final int status;
-    final String type;
-
-    ApiError(int status, String type, String message) {
-      super(message);
-      this.status = status;
-      this.type = type;
-    }
-  }
-
   private final Map<String, Stored> parameters = new TreeMap<>();
-  private final List<Call> calls = new CopyOnWriteArrayList<>();
-  private final Map<String, ApiError> injectedFailures = new ConcurrentHashMap<>();
-  private HttpServer server;
-  private ExecutorService executor;
 
-  /** Binds an ephemeral port on 127.0.0.1; returns once the server accepts requests. */
-  public synchronized SsmJsonApiDouble start() {
-    if (server != null) {
-      return this;
-    }
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot bind the SSM double", e);
-    }
-    executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ssm-double");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
-    return this;
-  }
-
-  /** Where to point the SDK's endpointOverride. */
-  public URI endpoint() {
-    if (server == null) {
-      throw new IllegalStateException("SSM double not started");
-    }
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-  }
-
-  /** Every request so far, oldest first. */
-  public List<Call> calls() {
-    return List.copyOf(calls);
-  }
-
-  /** Requests of one operation ({@code PutParameter}, …), oldest first. */
-  public List<Call> calls(String operation) {
-    return calls.stream().filter(c -> c.operation().equals(operation)).toList();
-  }
-
-  /** Makes the next request of {@code operation} fail with the given error, before it changes anything. */
-  public SsmJsonApiDouble failNext(String operation, int httpStatus, String errorType, String message) {
-    injectedFailures.put(operation, new ApiError(httpStatus, errorType, message));
-    return this;
+  public SsmJsonApiDouble() {
+    super("SSM", "The JSON protocol", CONTENT_TYPE, "InternalServerError", Call::operation);
   }
 
   /** Seeds a parameter as if written earlier. */
@@ -135,63 +66,34 @@ public final class SsmJsonApiDouble implements AutoCloseable {
     return List.copyOf(parameters.keySet());
   }
 
-  @Override
-  public synchronized void close() {
-    if (server != null) {
-      server.stop(0);
-      executor.shutdownNow();
-      server = null;
-      executor = null;
-    }
-  }
-
   // ---- request handling ----
 
-  private void handle(HttpExchange exchange) throws IOException {
-    String requestId = UUID.randomUUID().toString();
-    int status;
-    JsonObject answer;
+  @Override
+  String answer(HttpExchange exchange, String requestId) throws IOException {
+    String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+    String operation = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
+    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+    String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    JsonObject body;
     try {
-      if (!"POST".equals(exchange.getRequestMethod())) {
-        throw new ApiError(400, "InvalidAction", "The JSON protocol takes POST requests only");
-      }
-      String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-      String operation = target != null && target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
-      String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-      String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      JsonObject body;
-      try {
-        body = text.isEmpty() ? new JsonObject() : new JsonObject(text);
-      } catch (RuntimeException e) {
-        throw new ApiError(400, "SerializationException", "Start of structure or map found where not expected.");
-      }
-      calls.add(new Call(operation, body, accessKeyId(exchange), contentType));
-      if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
-        throw new ApiError(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-      }
-      if (contentType == null || !contentType.startsWith(CONTENT_TYPE)) {
-        throw new ApiError(400, "SerializationException", "Content-Type must be " + CONTENT_TYPE);
-      }
-      ApiError injected = injectedFailures.remove(operation);
-      if (injected != null) {
-        throw injected;
-      }
-      answer = dispatch(operation, body);
-      status = 200;
-    } catch (ApiError e) {
-      status = e.status;
-      answer = new JsonObject().put("__type", e.type).put("message", e.getMessage());
+      body = text.isEmpty() ? new JsonObject() : new JsonObject(text);
     } catch (RuntimeException e) {
-      status = 500;
-      answer = new JsonObject().put("__type", "InternalServerError").put("message", "SSM double failed: " + e);
+      throw new ApiError(400, "SerializationException", "Start of structure or map found where not expected.");
     }
-    byte[] bytes = answer.encode().getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-    exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+    record(new Call(operation, body, accessKeyId(exchange), contentType));
+    if (!signed(exchange)) {
+      throw new ApiError(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
     }
+    if (contentType == null || !contentType.startsWith(CONTENT_TYPE)) {
+      throw new ApiError(400, "SerializationException", "Content-Type must be " + CONTENT_TYPE);
+    }
+    injectedFailure(operation);
+    return dispatch(operation, body).encode();
+  }
+
+  @Override
+  String error(String code, String message, String requestId) {
+    return new JsonObject().put("__type", code).put("message", message).encode();
   }
 
   private synchronized JsonObject dispatch(String operation, JsonObject body) {
@@ -279,7 +181,7 @@ public final class SsmJsonApiDouble implements AutoCloseable {
     }
     int from = 0;
     if (body.getString("NextToken") != null) {
-      from = Integer.parseInt(new String(Base64.getDecoder().decode(body.getString("NextToken")), StandardCharsets.UTF_8));
+      from = pageStart(body.getString("NextToken"));
     }
     int to = Math.min(matching.size(), from + max);
     JsonArray page = new JsonArray();
@@ -287,7 +189,7 @@ public final class SsmJsonApiDouble implements AutoCloseable {
     matching.subList(Math.min(from, to), to).forEach(p -> page.add(parameterJson(p, decrypt)));
     JsonObject answer = new JsonObject().put("Parameters", page);
     if (to < matching.size()) {
-      answer.put("NextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+      answer.put("NextToken", pageToken(to));
     }
     return answer;
   }
@@ -332,14 +234,5 @@ public final class SsmJsonApiDouble implements AutoCloseable {
       }
     }
     return Collections.unmodifiableMap(map);
-  }
-
-  private static String accessKeyId(HttpExchange exchange) {
-    String auth = exchange.getRequestHeaders().getFirst("Authorization");
-    if (auth == null) {
-      return null;
-    }
-    Matcher m = AUTH_ACCESS_KEY.matcher(auth);
-    return m.find() ? m.group(1) : null;
   }
 }

@@ -1,16 +1,14 @@
 package chat.it;
 
-import chat.ChatServer;
 import chat.config.ChatConfig;
 import chat.store.Db;
 import chat.store.UserRepository;
-import chat.support.TestServers;
+import chat.support.RunningService;
 import chat.support.Wire;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,30 +50,21 @@ class AuthenticationTest {
 
   @TempDir
   Path data;
-  private Vertx vertx;
-  private ChatServer server;
+  @AutoClose
+  private RunningService service;
   private Db store;
 
-  @BeforeEach
-  void vertx() {
-    vertx = Vertx.vertx();
-  }
-
   private void start(Map<String, String> overrides) throws Exception {
-    ChatConfig config = TestServers.config(data, overrides);
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-    store = Db.open(vertx, config.storeOptions(config.localStoreUrl()));
+    service = RunningService.start(data, overrides);
+    store = Db.open(service.vertx(), service.config().storeOptions(service.config().localStoreUrl()));
   }
 
+  /** The store's own connection closes before the service does. */
   @AfterEach
-  void stop() throws Exception {
+  void closeStore() throws Exception {
     if (store != null) {
       store.close().await(30, TimeUnit.SECONDS);
     }
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** The hash costs of the shipped defaults (the test servers otherwise use cheap ones). */
@@ -94,20 +83,6 @@ class AuthenticationTest {
       m.put(keyValues[i], keyValues[i + 1]);
     }
     return m;
-  }
-
-  private JsonObject ask(String text) throws IOException {
-    return Wire.reference(server.loginPort(), text);
-  }
-
-  private String message(String text) throws IOException {
-    return ask(text).getString("message");
-  }
-
-  private String login(String user, String password) throws IOException {
-    JsonObject reply = ask("login " + user + " " + password);
-    assertEquals(OK, reply.getString("message"), reply.encode());
-    return reply.getString("token");
   }
 
   /** Every column of the user's row. */
@@ -142,7 +117,7 @@ class AuthenticationTest {
   @Test
   void newPasswordsAreStoredAsArgon2idWithAtLeastOwaspCosts() throws Exception {
     start(defaultCosts());
-    assertEquals(OK, message("register alice pw"));
+    assertEquals(OK, service.message("register alice pw"));
     String stored = passwordHash("alice");
     Matcher m = Pattern.compile("\\$argon2id\\$v=19\\$m=(\\d+),t=(\\d+),p=(\\d+)\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+")
         .matcher(stored);
@@ -153,7 +128,7 @@ class AuthenticationTest {
     List<Long> times = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       long t0 = System.nanoTime();
-      login("alice", "pw");
+      service.login("alice", "pw");
       times.add(System.nanoTime() - t0);
     }
     System.out.printf("login with Argon2id at the default costs: median %.1f ms%n", medianMillis(times));
@@ -162,18 +137,18 @@ class AuthenticationTest {
   @Test
   void aPbkdf2HashOfAnOlderReleaseLogsInAndIsReplacedByArgon2id() throws Exception {
     start(defaultCosts());
-    assertEquals(OK, message("register old secret-from-before"));
+    assertEquals(OK, service.message("register old secret-from-before"));
     String legacy = pbkdf2("secret-from-before");
     store.tx(c -> Db.update(c, "UPDATE users SET password_hash = ? WHERE name = ?", legacy, "old"))
         .await(30, TimeUnit.SECONDS);
 
-    assertEquals(BAD_LOGIN, message("login old wrong"));
+    assertEquals(BAD_LOGIN, service.message("login old wrong"));
     assertEquals(legacy, passwordHash("old"), "a wrong password changes nothing");
-    login("old", "secret-from-before");
+    service.login("old", "secret-from-before");
     String replaced = passwordHash("old");
     assertTrue(replaced.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"), replaced);
-    login("old", "secret-from-before");
-    assertEquals(BAD_LOGIN, message("login old wrong"));
+    service.login("old", "secret-from-before");
+    assertEquals(BAD_LOGIN, service.message("login old wrong"));
   }
 
   @Test
@@ -181,17 +156,17 @@ class AuthenticationTest {
     start(defaultCosts());
     int tries = 7;
     for (int i = 0; i < tries; i++) {
-      assertEquals(OK, message("register known" + i + " pw"));
+      assertEquals(OK, service.message("register known" + i + " pw"));
     }
     List<Long> unknown = new ArrayList<>();
     List<Long> wrong = new ArrayList<>();
     // one failure per account, so no account backs off; interleaved, so load hits both alike
     for (int i = 0; i < tries; i++) {
       long t0 = System.nanoTime();
-      assertEquals(BAD_LOGIN, message("login nobody" + i + " pw"));
+      assertEquals(BAD_LOGIN, service.message("login nobody" + i + " pw"));
       unknown.add(System.nanoTime() - t0);
       t0 = System.nanoTime();
-      assertEquals(BAD_LOGIN, message("login known" + i + " wrong"));
+      assertEquals(BAD_LOGIN, service.message("login known" + i + " wrong"));
       wrong.add(System.nanoTime() - t0);
     }
     double u = medianMillis(unknown);
@@ -203,15 +178,15 @@ class AuthenticationTest {
   @Test
   void aNewPasswordShorterThanTheMinimumIsRefused() throws Exception {
     start(Map.of("passwords.minLength", "4"));
-    assertEquals("Password too short (at least 4 characters)", message("register shorty abc"));
-    assertEquals(OK, message("register shorty abcd"));
-    assertEquals("shorty is already used", message("register shorty abc"), "the name check comes first");
+    assertEquals("Password too short (at least 4 characters)", service.message("register shorty abc"));
+    assertEquals(OK, service.message("register shorty abcd"));
+    assertEquals("shorty is already used", service.message("register shorty abc"), "the name check comes first");
   }
 
   @Test
   void aFullHashPoolAnswersBusyInsteadOfQueueing() throws Exception {
     start(with(defaultCosts(), "passwords.hashThreads", "1", "passwords.hashQueue", "0"));
-    assertEquals(OK, message("register crowd pw"));
+    assertEquals(OK, service.message("register crowd pw"));
     int n = 6;
     ExecutorService pool = Executors.newFixedThreadPool(n);
     try {
@@ -220,7 +195,7 @@ class AuthenticationTest {
       for (int i = 0; i < n; i++) {
         logins.add(() -> {
           go.await();
-          return message("login crowd pw");
+          return service.message("login crowd pw");
         });
       }
       List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
@@ -245,34 +220,34 @@ class AuthenticationTest {
   void afterTooManyWrongPasswordsEvenTheRightOneWaitsThenTheOwnerGetsIn() throws Exception {
     start(Map.of("login.accountFreeFailures", "3", "login.firstDelayMillis", "300",
         "login.accountMaxDelaySeconds", "1"));
-    assertEquals(OK, message("register alice right"));
-    assertEquals(OK, message("register bob pb"));
+    assertEquals(OK, service.message("register alice right"));
+    assertEquals(OK, service.message("register bob pb"));
     for (int i = 0; i < 3; i++) {
-      assertEquals(BAD_LOGIN, message("login alice guess" + i));
+      assertEquals(BAD_LOGIN, service.message("login alice guess" + i));
     }
-    assertEquals(TOO_MANY, message("login alice right"));
-    login("bob", "pb");
+    assertEquals(TOO_MANY, service.message("login alice right"));
+    service.login("bob", "pb");
 
     await("the owner to get in", 10_000, () -> {
       try {
-        return OK.equals(message("login alice right"));
+        return OK.equals(service.message("login alice right"));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     });
-    assertEquals(BAD_LOGIN, message("login alice guess"), "the success forgot the failures");
+    assertEquals(BAD_LOGIN, service.message("login alice guess"), "the success forgot the failures");
   }
 
   @Test
   void guessingOneAccountIsHeldToAFewTriesWithTheDefaults() throws Exception {
     start(Map.of());
-    assertEquals(OK, message("register victim right"));
+    assertEquals(OK, service.message("register victim right"));
     int checked = 0;
     int refused = 0;
     long t0 = System.nanoTime();
     long seconds = 5;
     for (int i = 0; System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds); i++) {
-      String answer = message("login victim guess" + i);
+      String answer = service.message("login victim guess" + i);
       if (answer.equals(BAD_LOGIN)) {
         checked++;
       } else {
@@ -291,22 +266,22 @@ class AuthenticationTest {
   @Test
   void oneSourceFailingOnManyAccountsBacksOff() throws Exception {
     start(Map.of("login.sourceFreeFailures", "3", "login.firstDelayMillis", "60000"));
-    assertEquals(OK, message("register carol pc"));
+    assertEquals(OK, service.message("register carol pc"));
     for (int i = 0; i < 3; i++) {
-      assertEquals(BAD_LOGIN, message("login someone" + i + " guess"));
+      assertEquals(BAD_LOGIN, service.message("login someone" + i + " guess"));
     }
-    assertEquals(TOO_MANY, message("login carol pc"));
+    assertEquals(TOO_MANY, service.message("login carol pc"));
   }
 
   @Test
   void aRegistrationFloodFromOneSourceIsLimited() throws Exception {
     start(Map.of("login.registerBurst", "5", "login.registerPerMinute", "1"));
     for (int i = 0; i < 5; i++) {
-      assertEquals(OK, message("register flood" + i + " pw"));
+      assertEquals(OK, service.message("register flood" + i + " pw"));
     }
-    assertEquals(TOO_MANY, message("register flood5 pw"));
-    assertEquals(TOO_MANY, message("register flood6 pw"));
-    assertEquals(BAD_LOGIN, message("login flood5 pw"), "the refused registration made no account");
+    assertEquals(TOO_MANY, service.message("register flood5 pw"));
+    assertEquals(TOO_MANY, service.message("register flood6 pw"));
+    assertEquals(BAD_LOGIN, service.message("login flood5 pw"), "the refused registration made no account");
   }
 
   @Test
@@ -316,7 +291,7 @@ class AuthenticationTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      assertEquals(BAD_LOGIN, message("login mallory\u2028INFO\u001b[2Jforged hunter2-secret"));
+      assertEquals(BAD_LOGIN, service.message("login mallory\u2028INFO\u001b[2Jforged hunter2-secret"));
     } finally {
       System.setErr(original);
     }
@@ -331,8 +306,8 @@ class AuthenticationTest {
   @Test
   void theStoreKeepsOnlyAHashOfTheTokenAndACopiedRowLetsNobodyIn() throws Exception {
     start(Map.of());
-    assertEquals(OK, message("register dave pd"));
-    JsonObject reply = ask("login dave pd");
+    assertEquals(OK, service.message("register dave pd"));
+    JsonObject reply = service.ask("login dave pd");
     String token = reply.getString("token");
     assertTrue(token.matches("[0-9a-f]{32}"), token);
     Row row = userRow("dave");
@@ -344,49 +319,49 @@ class AuthenticationTest {
     assertEquals(UserRepository.tokenHash(token), stored);
 
     int appPort = reply.getJsonObject("server").getInteger("port");
-    assertEquals(NOT_LOGIN, message("list-friend " + stored));
+    assertEquals(NOT_LOGIN, service.message("list-friend " + stored));
     assertEquals(NOT_LOGIN, Wire.reference(appPort, "list-friend " + stored).getString("message"));
-    assertEquals(NOT_LOGIN, message("list-friend " + column("dave", "token_nonce").getString(0)));
-    assertEquals(0, ask("list-friend " + token).getInteger("status"));
-    assertEquals(token, login("dave", "pd"), "logging in again while online gives the same token");
+    assertEquals(NOT_LOGIN, service.message("list-friend " + column("dave", "token_nonce").getString(0)));
+    assertEquals(0, service.ask("list-friend " + token).getInteger("status"));
+    assertEquals(token, service.login("dave", "pd"), "logging in again while online gives the same token");
   }
 
   @Test
   void anIdleTokenExpiresAndTheNextLoginIssuesANewOne() throws Exception {
     start(Map.of("tokens.idleSeconds", "1"));
-    assertEquals(OK, message("register erin pe"));
-    JsonObject reply = ask("login erin pe");
+    assertEquals(OK, service.message("register erin pe"));
+    JsonObject reply = service.ask("login erin pe");
     String first = reply.getString("token");
     int appPort = reply.getJsonObject("server").getInteger("port");
     long lastUse = column("erin", "token_used").getLong(0);
     // waiting on the store's clock, without using the token (a use would keep it alive)
     await("the idle window to pass", 10_000, () -> System.currentTimeMillis() > lastUse + 1_000);
 
-    assertEquals(NOT_LOGIN, message("list-friend " + first));
+    assertEquals(NOT_LOGIN, service.message("list-friend " + first));
     assertEquals(NOT_LOGIN, Wire.reference(appPort, "list-friend " + first).getString("message"));
-    String second = login("erin", "pe");
+    String second = service.login("erin", "pe");
     assertNotEquals(first, second);
-    assertEquals(0, ask("list-friend " + second).getInteger("status"));
-    assertEquals(NOT_LOGIN, message("list-friend " + first));
+    assertEquals(0, service.ask("list-friend " + second).getInteger("status"));
+    assertEquals(NOT_LOGIN, service.message("list-friend " + first));
   }
 
   @Test
   void aTokenInUseStillEndsAtItsAbsoluteDeadline() throws Exception {
     start(Map.of("tokens.absoluteSeconds", "2"));
-    assertEquals(OK, message("register fay pf"));
-    String first = login("fay", "pf");
+    assertEquals(OK, service.message("register fay pf"));
+    String first = service.login("fay", "pf");
     long t0 = System.nanoTime();
     await("the token to expire", 15_000, () -> {
       try {
-        return NOT_LOGIN.equals(message("list-friend " + first));
+        return NOT_LOGIN.equals(service.message("list-friend " + first));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     });
     assertTrue(System.nanoTime() - t0 > TimeUnit.MILLISECONDS.toNanos(1_000), "it lived while in use");
-    String second = login("fay", "pf");
+    String second = service.login("fay", "pf");
     assertNotEquals(first, second);
-    assertEquals(0, ask("list-friend " + second).getInteger("status"));
+    assertEquals(0, service.ask("list-friend " + second).getInteger("status"));
   }
 
   /** A hash as older releases stored it: {@code pbkdf2-sha256$iterations$salt$hash}. */

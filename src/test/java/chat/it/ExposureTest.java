@@ -1,10 +1,8 @@
 package chat.it;
 
-import chat.ChatServer;
 import chat.config.ChatConfig;
+import chat.support.RunningService;
 import chat.support.TestServers;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,22 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExposureTest {
   @TempDir
   Path data;
-  private final Vertx vertx = Vertx.vertx();
-  private ChatServer server;
 
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
-
-  private ChatConfig start(Map<String, String> settings) throws Exception {
+  /** The service with its client port open to the network, so what stays on loopback shows. */
+  private RunningService start(Map<String, String> settings) throws Exception {
     ChatConfig config = TestServers.config(data, settings);
     config.json().put("host", "0.0.0.0");
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-    return config;
+    return RunningService.start(config);
   }
 
   private static int free() throws Exception {
@@ -82,24 +69,25 @@ class ExposureTest {
   @Test
   void onlyTheClientPortListensBeyondLoopback() throws Exception {
     int admin = free();
-    ChatConfig config = start(Map.of("admin.port", String.valueOf(admin)));
-    Map<Integer, String> sockets = listening();
-    assertTrue(!loopbackOnly(sockets.get(server.loginPort())), "the client port is open to the network");
-    Map<String, Integer> internal = Map.of(
-        "store", config.store().getInteger("port"),
-        "amqp", config.json().getJsonObject("broker").getInteger("amqpPort"),
-        "stomp", config.json().getJsonObject("broker").getInteger("stompPort"),
-        "admin", admin);
-    internal.forEach((name, port) -> assertTrue(loopbackOnly(sockets.get(port)),
-        name + " listens on " + sockets.get(port)));
+    try (RunningService service = start(Map.of("admin.port", String.valueOf(admin)))) {
+      Map<Integer, String> sockets = listening();
+      assertTrue(!loopbackOnly(sockets.get(service.loginPort())), "the client port is open to the network");
+      Map<String, Integer> internal = Map.of(
+          "store", service.config().store().getInteger("port"),
+          "amqp", service.config().broker().getInteger("amqpPort"),
+          "stomp", service.config().broker().getInteger("stompPort"),
+          "admin", admin);
+      internal.forEach((name, port) -> assertTrue(loopbackOnly(sockets.get(port)),
+          name + " listens on " + sockets.get(port)));
+    }
   }
 
   @Test
   void aListenerThatCannotBindStopsTheStart() throws Exception {
     for (String key : List.of("broker.stompPort", "broker.amqpPort", "store.port")) {
       try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        Exception e = assertThrows(Exception.class, () -> start(Map.of(key, String.valueOf(taken.getLocalPort()))),
-            key);
+        Exception e = assertThrows(Exception.class,
+            () -> start(Map.of(key, String.valueOf(taken.getLocalPort()))).close(), key);
         assertTrue(String.valueOf(e.getMessage()).contains(String.valueOf(taken.getLocalPort())), e.getMessage());
       }
     }
@@ -108,15 +96,16 @@ class ExposureTest {
   @Test
   void adminEndpointBoundWiderWantsTheBearerToken() throws Exception {
     int admin = free();
-    start(Map.of("admin.port", String.valueOf(admin), "admin.host", "0.0.0.0"));
-    String token = Files.readString(data.resolve("secrets").resolve("admin-token")).trim();
-    HttpClient http = HttpClient.newHttpClient();
-    URI fleet = URI.create("http://127.0.0.1:" + admin + "/fleet");
-    assertEquals(401, http.send(HttpRequest.newBuilder(fleet).build(), HttpResponse.BodyHandlers.ofString())
-        .statusCode());
-    assertEquals(401, http.send(HttpRequest.newBuilder(fleet).header("Authorization", "Bearer wrong").build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode());
-    assertEquals(200, http.send(HttpRequest.newBuilder(fleet).header("Authorization", "Bearer " + token).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode());
+    try (RunningService service = start(Map.of("admin.port", String.valueOf(admin), "admin.host", "0.0.0.0"))) {
+      String token = service.secret("admin-token");
+      HttpClient http = HttpClient.newHttpClient();
+      URI fleet = URI.create("http://127.0.0.1:" + admin + "/fleet");
+      assertEquals(401, http.send(HttpRequest.newBuilder(fleet).build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode());
+      assertEquals(401, http.send(HttpRequest.newBuilder(fleet).header("Authorization", "Bearer wrong").build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, http.send(HttpRequest.newBuilder(fleet).header("Authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
   }
 }

@@ -1,15 +1,11 @@
 package chat.messaging;
 
-import chat.ChatServer;
-import chat.config.ChatConfig;
+import chat.support.RunningService;
 import chat.support.Stomp;
-import chat.support.TestServers;
-import chat.support.Wire;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,35 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BrokerSecurityTest {
   @TempDir
   Path data;
-  private final Vertx vertx = Vertx.vertx();
-  private ChatServer server;
-  private ChatConfig config;
+  @AutoClose
+  private RunningService service;
   /** a and b are friends, both logged in; a is in group "team". */
   private JsonObject loginA;
   private JsonObject loginB;
 
   private void start(Map<String, String> settings) throws Exception {
-    config = TestServers.config(data, settings);
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-    ask("register a pa");
-    ask("register b pb");
-    loginA = ask("login a pa");
-    loginB = ask("login b pb");
-    ask("invite " + token(loginA) + " b");
-    ask("accept-invite " + token(loginB) + " a");
-    ask("create-group " + token(loginA) + " team");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
-
-  private JsonObject ask(String text) throws IOException {
-    return Wire.reference(server.loginPort(), text);
+    service = RunningService.start(data, settings);
+    service.ask("register a pa");
+    service.ask("register b pb");
+    loginA = service.ask("login a pa");
+    loginB = service.ask("login b pb");
+    service.ask("invite " + token(loginA) + " b");
+    service.ask("accept-invite " + token(loginB) + " a");
+    service.ask("create-group " + token(loginA) + " team");
   }
 
   private static String token(JsonObject login) {
@@ -71,11 +53,11 @@ class BrokerSecurityTest {
   }
 
   private String teamChannel() throws IOException {
-    return ask("login a pa").getJsonArray("channel").getJsonObject(1).getString("channel");
+    return service.ask("login a pa").getJsonArray("channel").getJsonObject(1).getString("channel");
   }
 
   private Stomp stomp() throws IOException {
-    return new Stomp(config.json().getJsonObject("broker").getInteger("stompPort"));
+    return new Stomp(service.config().broker().getInteger("stompPort"));
   }
 
   private boolean refused(String login, String passcode, String destination) throws IOException {
@@ -105,7 +87,7 @@ class BrokerSecurityTest {
     try (Stomp s = stomp()) {
       assertTrue(s.connect("b", token(loginB)).startsWith("CONNECTED"));
       assertTrue(s.subscribe("/queue/" + personal(loginB)).startsWith("RECEIPT"));
-      assertEquals("Success!", ask("send " + token(loginA) + " b hello over stomp").getString("message"));
+      assertEquals("Success!", service.ask("send " + token(loginA) + " b hello over stomp").getString("message"));
       String msg = s.frame();
       assertTrue(msg.startsWith("MESSAGE"), msg);
       assertEquals(new JsonObject().put("type", 0).put("from", "a").put("to", "b").put("message", "hello over stomp"),
@@ -125,8 +107,8 @@ class BrokerSecurityTest {
     try (Stomp s = stomp()) {
       assertFalse(s.connect("b", token(loginA)).startsWith("CONNECTED"), "another user's token");
     }
-    AmqpClient anonymous = AmqpClient.create(vertx, new AmqpClientOptions().setHost("127.0.0.1")
-        .setPort(config.json().getJsonObject("broker").getInteger("amqpPort")).setConnectTimeout(5_000));
+    AmqpClient anonymous = AmqpClient.create(service.vertx(), new AmqpClientOptions().setHost("127.0.0.1")
+        .setPort(service.config().broker().getInteger("amqpPort")).setConnectTimeout(5_000));
     assertThrows(Exception.class, () -> anonymous.connect()
         .compose(c -> c.createReceiver("queue://" + personal(loginA))).await(10, TimeUnit.SECONDS), "AMQP anonymous");
     anonymous.close();
@@ -160,7 +142,7 @@ class BrokerSecurityTest {
   void loggedOutTokenNoLongerConnects() throws Exception {
     start(Map.of());
     String b = token(loginB);
-    assertEquals("Bye!", ask("logout " + b).getString("message"));
+    assertEquals("Bye!", service.ask("logout " + b).getString("message"));
     try (Stomp s = stomp()) {
       assertFalse(s.connect("b", b).startsWith("CONNECTED"));
     }
@@ -172,7 +154,7 @@ class BrokerSecurityTest {
     try (Stomp s = stomp()) {
       assertTrue(s.connect(null, null).startsWith("CONNECTED"));
       assertTrue(s.subscribe("/queue/" + personal(loginB)).startsWith("RECEIPT"));
-      ask("send " + token(loginA) + " b legacy");
+      service.ask("send " + token(loginA) + " b legacy");
       assertTrue(s.frame().contains("\"message\":\"legacy\""));
     }
     for (String elsewhere : new String[] {"/queue/#", "/topic/#", "/queue/activemq.management",
@@ -189,7 +171,7 @@ class BrokerSecurityTest {
       s.connect(null, null);
       String answer = s.subscribe("/topic/#");
       if (answer.startsWith("RECEIPT")) {
-        ask("send " + token(loginA) + " b secret");
+        service.ask("send " + token(loginA) + " b secret");
         assertNull(s.frameWithin(1_000), "a wildcard must not see deliveries");
       }
     }

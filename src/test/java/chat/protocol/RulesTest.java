@@ -3,11 +3,16 @@ package chat.protocol;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** The priority of checks of PROTOCOL.md section 4, case by case, with no I/O. */
 class RulesTest {
@@ -220,22 +225,29 @@ class RulesTest {
     assertEquals(INVALID, Rules.createGroup(name.toString(), false, 0, Limits.DEFAULTS), why);
   }
 
-  @Test
-  void nameLengthIsASettingCountedInCharacters() {
-    assertNull(Rules.register("x".repeat(32), false, Limits.DEFAULTS));
-    assertEquals(Messages.NAME_TOO_LONG, Rules.register("x".repeat(33), false, Limits.DEFAULTS));
-    assertEquals(Messages.NAME_TOO_LONG, Rules.register("中".repeat(33), false, Limits.DEFAULTS));
-    // 32 characters beyond U+FFFF are 64 chars in Java
-    assertNull(Rules.register("\uD840\uDC00".repeat(32), false, Limits.DEFAULTS));
+  /** A name, the limits it is registered under, and the answer: null when it passes. */
+  static Stream<Arguments> nameLengthIsASettingCountedInCharacters() {
     Limits eight = withNames(8, true);
-    assertNull(Rules.register("x".repeat(8), false, eight));
-    assertEquals(Messages.NAME_TOO_LONG, Rules.register("x".repeat(9), false, eight));
-    assertEquals("Invalid name: use letters, digits, _ - . (at most 8)", Rules.register("a@b", false, eight));
     Limits storeBound = withNames(0, true);
-    assertNull(Rules.register("x".repeat(Rules.MAX_NAME), false, storeBound));
-    assertEquals("Invalid name: use letters, digits, _ - . (at most 256)", Rules.register("a@b", false, storeBound));
-    assertEquals(Messages.NAME_TOO_LONG, Rules.register("x".repeat(Rules.MAX_NAME + 1), false, withNames(1000, true)),
-        "never beyond the store's bound");
+    return Stream.of(
+        arguments("x".repeat(32), Limits.DEFAULTS, null),
+        arguments("x".repeat(33), Limits.DEFAULTS, Messages.NAME_TOO_LONG),
+        arguments("中".repeat(33), Limits.DEFAULTS, Messages.NAME_TOO_LONG),
+        // 32 characters beyond U+FFFF are 64 chars in Java
+        arguments("\uD840\uDC00".repeat(32), Limits.DEFAULTS, null),
+        arguments("x".repeat(8), eight, null),
+        arguments("x".repeat(9), eight, Messages.NAME_TOO_LONG),
+        arguments("a@b", eight, "Invalid name: use letters, digits, _ - . (at most 8)"),
+        arguments("x".repeat(Rules.MAX_NAME), storeBound, null),
+        arguments("a@b", storeBound, "Invalid name: use letters, digits, _ - . (at most 256)"),
+        // never beyond the store's bound
+        arguments("x".repeat(Rules.MAX_NAME + 1), withNames(1000, true), Messages.NAME_TOO_LONG));
+  }
+
+  @ParameterizedTest(name = "{index} -> {2}")
+  @MethodSource
+  void nameLengthIsASettingCountedInCharacters(String name, Limits limits, String expected) {
+    assertEquals(expected, Rules.register(name, false, limits));
   }
 
   @Test
@@ -254,19 +266,27 @@ class RulesTest {
     assertEquals(INVALID, Rules.createGroup("a@b", false, 1_000, Limits.DEFAULTS));
   }
 
-  @Test
-  void groupsCreatedPerUserAreCounted() {
-    assertNull(Rules.createGroup("g", false, 99, Limits.DEFAULTS));
-    assertEquals("Too many groups created (at most 100)", Rules.createGroup("g", false, 100, Limits.DEFAULTS));
-    assertEquals("Too many groups created (at most 100)", Rules.createGroup("g", false, 250, Limits.DEFAULTS));
-    assertNull(Rules.createGroup("g", false, 1_000_000, Limits.NONE));
+  @ParameterizedTest(name = "{0} created, {1} -> {2}")
+  @CsvSource(delimiter = '|', value = {
+      "99 | DEFAULTS |",
+      "100 | DEFAULTS | Too many groups created (at most 100)",
+      "250 | DEFAULTS | Too many groups created (at most 100)",
+      "1000000 | NONE |"})
+  void groupsCreatedPerUserAreCounted(int created, String limits, String expected) {
+    assertEquals(expected, Rules.createGroup("g", false, created, limits(limits)));
   }
 
-  @Test
-  void postsPerUserAreCounted() {
-    assertNull(Rules.post(9_999, Limits.DEFAULTS));
-    assertEquals("Too many posts (at most 10000)", Rules.post(10_000, Limits.DEFAULTS));
-    assertNull(Rules.post(1_000_000, Limits.NONE));
+  @ParameterizedTest(name = "{0} posted, {1} -> {2}")
+  @CsvSource(delimiter = '|', value = {
+      "9999 | DEFAULTS |",
+      "10000 | DEFAULTS | Too many posts (at most 10000)",
+      "1000000 | NONE |"})
+  void postsPerUserAreCounted(int posted, String limits, String expected) {
+    assertEquals(expected, Rules.post(posted, limits(limits)));
+  }
+
+  private static Limits limits(String name) {
+    return name.equals("NONE") ? Limits.NONE : Limits.DEFAULTS;
   }
 
   private static String tooLong(String text, Limits limits) {
@@ -274,21 +294,31 @@ class RulesTest {
     return r == null ? null : r.getString("message");
   }
 
-  @Test
-  void messagesOfPostSendAndSendGroupHaveAMaximumLength() {
+  /** A request, the limits it comes under, and the answer: null when its message is not too long. */
+  static Stream<Arguments> messagesOfPostSendAndSendGroupHaveAMaximumLength() {
     String max = "x".repeat(4096);
     String over = max + "x";
     String refused = "Message too long (at most 4096 characters)";
-    assertNull(tooLong("post t " + max, Limits.DEFAULTS));
-    assertEquals(refused, tooLong("post t " + over, Limits.DEFAULTS));
-    assertNull(tooLong("send t bob " + max, Limits.DEFAULTS));
-    assertEquals(refused, tooLong("send t bob " + over, Limits.DEFAULTS));
-    assertEquals(refused, tooLong("send-group t g " + over, Limits.DEFAULTS));
-    // words are joined by single spaces: those count, the extra ones typed do not
-    assertNull(tooLong("post t " + "x".repeat(2048) + "   " + "x".repeat(2047), Limits.DEFAULTS));
-    assertNull(tooLong("post t " + "\uD83D\uDE00".repeat(4096), Limits.DEFAULTS), "characters, not chars");
-    assertNull(tooLong("post t " + over, Limits.NONE));
-    assertNull(tooLong("invite t " + over, Limits.DEFAULTS), "not a message");
+    return Stream.of(
+        arguments("post t " + max, Limits.DEFAULTS, null),
+        arguments("post t " + over, Limits.DEFAULTS, refused),
+        arguments("send t bob " + max, Limits.DEFAULTS, null),
+        arguments("send t bob " + over, Limits.DEFAULTS, refused),
+        arguments("send-group t g " + over, Limits.DEFAULTS, refused),
+        // words are joined by single spaces: those count, the extra ones typed do not
+        arguments("post t " + "x".repeat(2048) + "   " + "x".repeat(2047), Limits.DEFAULTS, null),
+        // characters, not chars
+        arguments("post t " + "\uD83D\uDE00".repeat(4096), Limits.DEFAULTS, null),
+        arguments("post t " + over, Limits.NONE, null),
+        // not a message
+        arguments("invite t " + over, Limits.DEFAULTS, null));
+  }
+
+  @ParameterizedTest(name = "{index} -> {2}")
+  @MethodSource
+  void messagesOfPostSendAndSendGroupHaveAMaximumLength(String text, Limits limits, String expected) {
+    JsonObject r = Rules.messageLength(Request.parse(text), limits);
+    assertEquals(expected, r == null ? null : r.getString("message"));
   }
 
   private static Limits withNames(int length, boolean safe) {
@@ -305,12 +335,14 @@ class RulesTest {
     assertEquals("send T bob hello big world", r.text("T"));
   }
 
-  @Test
-  void aNewPasswordShorterThanTheMinimumIsRefused() {
-    assertEquals("Password too short (at least 8 characters)", Rules.password("1234567", 8));
-    assertNull(Rules.password("12345678", 8));
-    assertEquals("Password too short (at least 3 characters)", Rules.password("\uD83D\uDD11\uD83D\uDD11", 3),
-        "characters, not UTF-16 units");
-    assertNull(Rules.password("p", 0), "0: any length");
+  /** A new password, the minimum length (0: any), and the answer: null when it passes. */
+  @ParameterizedTest(name = "{0} at least {1} -> {2}")
+  @CsvSource(delimiter = '|', value = {
+      "1234567 | 8 | Password too short (at least 8 characters)",
+      "12345678 | 8 |",
+      "\uD83D\uDD11\uD83D\uDD11 | 3 | Password too short (at least 3 characters)", // characters, not UTF-16 units
+      "p | 0 |"})
+  void aNewPasswordShorterThanTheMinimumIsRefused(String password, int minLength, String expected) {
+    assertEquals(expected, Rules.password(password, minLength));
   }
 }

@@ -1,11 +1,7 @@
 package chat.store;
 
-import chat.ChatServer;
-import chat.config.ChatConfig;
-import chat.support.TestServers;
-import chat.support.Wire;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
+import chat.support.RunningService;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,8 +12,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,46 +21,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StoreSecurityTest {
   @TempDir
   Path data;
-  private final Vertx vertx = Vertx.vertx();
-  private ChatServer server;
-  private ChatConfig config;
-
-  private void start() throws Exception {
-    config = TestServers.config(data, Map.of());
-    server = ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (server != null) {
-      server.close().await(30, TimeUnit.SECONDS);
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
+  @AutoClose
+  private RunningService service;
 
   private String served() {
-    return "jdbc:hsqldb:hsql://127.0.0.1:" + config.store().getInteger("port") + "/chat";
-  }
-
-  private String secret(String name) throws Exception {
-    return Files.readString(data.resolve("secrets").resolve(name)).trim();
+    return "jdbc:hsqldb:hsql://127.0.0.1:" + service.config().store().getInteger("port") + "/chat";
   }
 
   @Test
   void administratorWithoutPasswordIsRefused() throws Exception {
-    start();
+    service = RunningService.start(data);
     assertThrows(SQLException.class, () -> DriverManager.getConnection(served(), "SA", "").close());
     assertThrows(SQLException.class, () -> DriverManager.getConnection(served(), "chat_app", "").close());
-    try (Connection c = DriverManager.getConnection(served(), "SA", secret("store-admin"))) {
+    try (Connection c = DriverManager.getConnection(served(), "SA", service.secret("store-admin"))) {
       assertTrue(c.isValid(5), "the administrator's generated password works");
     }
   }
 
   @Test
   void applicationUserMayNotScriptShutdownChangeTheSchemaOrAccounts() throws Exception {
-    start();
-    Wire.reference(server.loginPort(), "register alice pw");
-    try (Connection c = DriverManager.getConnection(served(), "chat_app", secret("store-app"));
+    service = RunningService.start(data);
+    service.ask("register alice pw");
+    try (Connection c = DriverManager.getConnection(served(), "chat_app", service.secret("store-app"));
          Statement s = c.createStatement()) {
       try (var rs = s.executeQuery("SELECT COUNT(*) FROM users")) {
         rs.next();
@@ -81,7 +57,7 @@ class StoreSecurityTest {
       assertThrows(SQLException.class, () -> s.execute("DELETE FROM instances"), "fleet registry");
       assertThrows(SQLException.class, () -> s.execute("SHUTDOWN"), "SHUTDOWN");
     }
-    assertEquals("Success!", Wire.reference(server.loginPort(), "login alice pw").getString("message"),
+    assertEquals("Success!", service.message("login alice pw"),
         "the service still answers");
   }
 
@@ -93,19 +69,19 @@ class StoreSecurityTest {
       s.execute("CREATE TABLE leftover (x INT)");
       s.execute("SHUTDOWN");
     }
-    start();
+    service = RunningService.start(data);
     assertThrows(SQLException.class, () -> DriverManager.getConnection(served(), "SA", "").close());
   }
 
   @Test
   void secretsAndDataAreTheOwnersAlone() throws Exception {
-    start();
+    service = RunningService.start(data);
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("secrets"))));
     for (String name : new String[] {"store-admin", "store-app", "broker-login", "broker-app", "fleet-key"}) {
       assertEquals("rw-------", PosixFilePermissions.toString(
           Files.getPosixFilePermissions(data.resolve("secrets").resolve(name))), name);
-      assertTrue(secret(name).length() >= 64, name + " has 256 bits");
+      assertTrue(service.secret(name).length() >= 64, name + " has 256 bits");
     }
   }
 }

@@ -1,16 +1,16 @@
 package chat.support;
 
-import chat.ChatServer;
 import chat.config.ChatConfig;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Starts the whole service in-process on loopback, with free ports and its own data directory. */
+/**
+ * Settings for the whole service in-process on loopback, with free ports and its own data
+ * directory; {@link RunningService} starts it.
+ */
 public final class TestServers {
   private TestServers() { }
 
@@ -25,13 +25,5 @@ public final class TestServers {
     json.getJsonObject("fleet").put("provider", "inprocess");
     overrides.forEach((k, v) -> ChatConfig.set(json, k, v));
     return new ChatConfig(json);
-  }
-
-  public static Future<ChatServer> start(Vertx vertx, Path dataDir) throws IOException {
-    return start(vertx, dataDir, Map.of());
-  }
-
-  public static Future<ChatServer> start(Vertx vertx, Path dataDir, Map<String, String> overrides) throws IOException {
-    return ChatServer.start(vertx, config(dataDir, overrides), ChatServer.Role.ALL);
   }
 }

@@ -1,12 +1,11 @@
 package chat.wire;
 
-import chat.ChatServer;
-import chat.support.TestServers;
+import chat.support.RunningService;
 import chat.support.Wire;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,8 +66,8 @@ class WireRobustnessTest {
 
   @TempDir
   static Path data;
-  private static Vertx vertx;
-  private static ChatServer server;
+  @AutoClose
+  private static RunningService service;
   private static int port;
   private static final AtomicInteger names = new AtomicInteger();
   /** Threads of the helper clients; never the common pool, which may have a single thread. */
@@ -77,28 +76,18 @@ class WireRobustnessTest {
   @BeforeAll
   static void startServer() throws Exception {
     threads = Executors.newCachedThreadPool();
-    vertx = Vertx.vertx();
     // the burst below registers 500 users at once: room for all of them in the hash queue
-    server = TestServers.start(vertx, data, Map.of("wire.firstByteMillis", String.valueOf(FIRST_BYTE_MILLIS),
-            "passwords.hashQueue", "1000"))
-        .await(60, TimeUnit.SECONDS);
-    port = server.loginPort();
+    service = RunningService.start(data, Map.of("wire.firstByteMillis", String.valueOf(FIRST_BYTE_MILLIS),
+        "passwords.hashQueue", "1000"));
+    port = service.loginPort();
     assertTrue(port > 0, "login port");
   }
 
+  /** The helper clients stop before the service does. */
   @AfterAll
-  static void stopServer() throws Exception {
+  static void stopThreads() {
     if (threads != null) {
       threads.shutdownNow();
-    }
-    try {
-      if (server != null) {
-        server.close().await(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      if (vertx != null) {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      }
     }
   }
 
