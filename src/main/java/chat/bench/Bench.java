@@ -51,8 +51,18 @@ public final class Bench implements Callable<Integer> {
   String host = "127.0.0.1";
   @Option(names = "--port", description = "login server port (default: ${DEFAULT-VALUE})")
   int port = 8888;
-  @Option(names = "--clients", description = "concurrent clients, two users each (default: ${DEFAULT-VALUE})")
+  @Option(names = "--clients", description = "concurrent clients (threads, each with one connection at a time) (default: ${DEFAULT-VALUE})")
   int clients = 50;
+  @Option(names = "--mix", description = "command mix: full (list-friend, receive-post, post, login), app (the first three), "
+      + "login, messaging (send, send-group, deliveries timed), mixed (posts, lists, sends) (default: ${DEFAULT-VALUE})")
+  Mix mix = Mix.mixed;
+  @Option(names = "--users", description = "users the load is spread over, so that no user reaches the service's "
+      + "per-user write limits (default: max(clients, " + Bench.SOLO_USERS + "), twice that for the mixes "
+      + "with friends, messaging and mixed)")
+  Integer users;
+  @Option(names = "--server-pid", paramLabel = "PID", description = "process of the service: its CPU time and its "
+      + "descendants' (/proc) over the measured window is reported per command")
+  Integer serverPid;
   @Option(names = "--seconds", description = "measured duration in seconds (default: ${DEFAULT-VALUE})")
   int seconds = 20;
   @Option(names = "--warmup", description = "warm-up seconds before measuring (default: ${DEFAULT-VALUE})")
@@ -81,12 +91,36 @@ public final class Bench implements Callable<Integer> {
   /** The commands of the mix, in the order every client repeats them. */
   enum Cmd {
     POST("post"), RECEIVE_POST("receive-post"), LIST_FRIEND("list-friend"), LIST_INVITE("list-invite"),
-    LIST_GROUP("list-group"), LIST_JOINED("list-joined"), SEND("send"), SEND_GROUP("send-group");
+    LIST_GROUP("list-group"), LIST_JOINED("list-joined"), SEND("send"), SEND_GROUP("send-group"), LOGIN("login");
 
     final String word;
 
     Cmd(String word) {
       this.word = word;
+    }
+  }
+
+  /** Default users of the mixes without friends: enough to stay under 100 writes/s per user up to 15,000 req/s. */
+  static final int SOLO_USERS = 50;
+  /** The service's default per-user write rate ({@code limits.writesPerSecond}), for the report. */
+  static final int DEFAULT_WRITES_PER_SECOND = 100;
+
+  /** The fixed command mixes; each client repeats its mix's commands in order. */
+  enum Mix {
+    full(false, Cmd.LIST_FRIEND, Cmd.RECEIVE_POST, Cmd.POST, Cmd.LOGIN),
+    app(false, Cmd.LIST_FRIEND, Cmd.RECEIVE_POST, Cmd.POST),
+    login(false, Cmd.LOGIN),
+    messaging(true, Cmd.SEND, Cmd.SEND_GROUP),
+    mixed(true, Cmd.POST, Cmd.RECEIVE_POST, Cmd.LIST_FRIEND, Cmd.LIST_INVITE, Cmd.LIST_GROUP, Cmd.LIST_JOINED,
+        Cmd.SEND, Cmd.SEND_GROUP);
+
+    /** Whether each driving user has a friend (with posts) and a group: the mixes that send. */
+    final boolean paired;
+    final List<Cmd> commands;
+
+    Mix(boolean paired, Cmd... commands) {
+      this.paired = paired;
+      this.commands = List.of(commands);
     }
   }
 
@@ -106,6 +140,9 @@ public final class Bench implements Callable<Integer> {
   private final Samples groupLatency = new Samples();
   private final AtomicLong deliveriesOutside = new AtomicLong();
   private final AtomicLong deliveriesUnreadable = new AtomicLong();
+  /** Set when a login reply names no application server or broker (the 2018 reference server). */
+  private volatile boolean noAppServer;
+  private volatile boolean noBroker;
 
   public static void main(String[] args) {
     int code = new CommandLine(new Bench()).execute(args);
@@ -133,6 +170,8 @@ public final class Bench implements Callable<Integer> {
     final User b;
     final String group;
     String groupChannel;
+    /** Writes (post, send, send-group) of user {@code a} in the measured window. */
+    final AtomicLong writes = new AtomicLong();
 
     Pair(int index, User a, User b, String group) {
       this.index = index;
@@ -182,14 +221,15 @@ public final class Bench implements Callable<Integer> {
     }
 
     List<Pair> pairs = new ArrayList<>();
-    for (int i = 0; i < clients; i++) {
-      pairs.add(new Pair(i, new User(prefix + "u" + (2 * i)), new User(prefix + "u" + (2 * i + 1)), prefix + "g" + i));
+    for (int i = 0; i < pairCount(); i++) {
+      pairs.add(mix.paired
+          ? new Pair(i, new User(prefix + "u" + (2 * i)), new User(prefix + "u" + (2 * i + 1)), prefix + "g" + i)
+          : new Pair(i, new User(prefix + "u" + i), null, null));
     }
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     try {
       long setupStart = System.nanoTime();
-      err.printf("bench: setting up %d users, %d friend pairs, %d groups on %s:%d (%s mode)%n",
-          2 * clients, clients, clients, host, port, mode);
+      err.printf("bench: setting up %s on %s:%d (%s mode, %s mix)%n", population(), host, port, mode, mix);
       String failure = setup(pairs);
       if (failure != null) {
         err.println("bench: setup failed: " + SafeText.line(failure));
@@ -200,8 +240,12 @@ public final class Bench implements Callable<Integer> {
       Load load = load(pairs);
       long expectedDirect = load.sendOk;
       long expectedGroup = 2 * load.sendGroupOk;
+      if (noBroker) {
+        expectedDirect = 0;
+        expectedGroup = 0;
+      }
       drain(expectedDirect, expectedGroup);
-      report(load, setupSeconds, expectedDirect, expectedGroup);
+      report(load, pairs, setupSeconds, expectedDirect, expectedGroup);
       return 0;
     } finally {
       closeBroker();
@@ -214,9 +258,32 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
+  int userCount() {
+    if (users != null) {
+      return users;
+    }
+    return (mix.paired ? 2 : 1) * Math.max(clients, SOLO_USERS);
+  }
+
+  int pairCount() {
+    return mix.paired ? userCount() / 2 : userCount();
+  }
+
+  private String population() {
+    return mix.paired
+        ? String.format("%d users (%d friend pairs, %d groups)", 2 * pairCount(), pairCount(), pairCount())
+        : String.format("%d users", pairCount());
+  }
+
   private String validate() {
     if (clients < 1 || clients > MAX_CLIENTS) {
       return "--clients must be between 1 and " + MAX_CLIENTS;
+    }
+    if (users != null && (users < (mix.paired ? 2 : 1) || users > 2 * MAX_CLIENTS * 10)) {
+      return "--users must be between " + (mix.paired ? 2 : 1) + " and " + (2 * MAX_CLIENTS * 10);
+    }
+    if (serverPid != null && serverPid < 1) {
+      return "--server-pid must be a process id";
     }
     if (seconds < 1 || seconds > 3600) {
       return "--seconds must be between 1 and 3600";
@@ -314,6 +381,13 @@ public final class Bench implements Callable<Integer> {
   }
 
   private void setUp(Pair p, long deadline) throws Exception {
+    if (p.b == null) {
+      try (Transport t = Transport.create(mode, transportTls)) {
+        register(t, p.a);
+        login(t, p.a, deadline);
+      }
+      return;
+    }
     try (Transport t = Transport.create(mode, transportTls)) {
       register(t, p.a);
       register(t, p.b);
@@ -326,10 +400,13 @@ public final class Bench implements Callable<Integer> {
       ok(t, p.b.server, "accept-invite " + p.b.token + " " + p.a.name, "accept-invite", p.b);
       JsonObject created = ok(t, p.a.server, "create-group " + p.a.token + " " + p.group, "create-group", p.a);
       p.groupChannel = created.getString("channel");
-      if (p.groupChannel == null) {
+      if (p.groupChannel == null && !noBroker) {
         throw new SetupException("create-group " + p.group + ": the reply has no \"channel\": " + created.encode());
       }
       ok(t, p.b.server, "join-group " + p.b.token + " " + p.group, "join-group", p.b);
+    }
+    if (p.a.broker == null || p.b.broker == null) {
+      return; // deliveries go over a broker this bench does not speak to (the reference server's STOMP)
     }
     // direct messages go to b; a group message reaches both members, as the 2018 client would see it
     subscribe(p.b, "queue://" + p.b.personalChannel);
@@ -377,11 +454,23 @@ public final class Bench implements Callable<Integer> {
     u.token = r.getString("token");
     JsonObject server = r.getJsonObject("server");
     String broker = r.getString("broker");
-    if (u.token == null || server == null || broker == null) {
-      throw new SetupException("login " + u.name + ": the reply lacks token, server or broker: " + r.encode());
+    if (u.token == null) {
+      throw new SetupException("login " + u.name + ": the reply has no token: " + r.encode());
     }
-    u.server = allowed(server.getString("host"), server.getInteger("port", 0), "application server");
+    if (server == null) {
+      // the 2018 reference server: it answers every command itself
+      noAppServer = true;
+      u.server = loginServer;
+    } else {
+      u.server = allowed(server.getString("host"), server.getInteger("port", 0), "application server");
+    }
+    if (broker == null) {
+      noBroker = true;
+    }
     u.broker = broker;
+    if (!mix.paired) {
+      return;
+    }
     JsonArray channels = r.getJsonArray("channel", new JsonArray());
     for (int i = 0; i < channels.size(); i++) {
       JsonObject ch = channels.getJsonObject(i);
@@ -531,7 +620,10 @@ public final class Bench implements Callable<Integer> {
 
   /** What one client thread measured. */
   static final class Worker extends Tally implements Runnable {
-    final Pair pair;
+    final List<Pair> mine;
+    final List<Cmd> commands;
+    final InetSocketAddress loginServer;
+    final String password;
     final Transport.Mode mode;
     final ClientTls tls;
     final long start;
@@ -539,8 +631,12 @@ public final class Bench implements Callable<Integer> {
     long lastEnd;
     volatile boolean finished;
 
-    Worker(Pair pair, Transport.Mode mode, ClientTls tls, long start, long end) {
-      this.pair = pair;
+    Worker(List<Pair> mine, List<Cmd> commands, InetSocketAddress loginServer, String password,
+           Transport.Mode mode, ClientTls tls, long start, long end) {
+      this.mine = mine;
+      this.commands = commands;
+      this.loginServer = loginServer;
+      this.password = password;
       this.mode = mode;
       this.tls = tls;
       this.start = start;
@@ -549,12 +645,15 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public void run() {
-      User me = pair.a;
       long seq = 0;
+      int round = 0;
       try (Transport t = Transport.create(mode, tls)) {
         loop:
         while (true) {
-          for (Cmd c : Cmd.values()) {
+          // each round of the mix is made by the next of this client's users
+          Pair pair = mine.get(round++ % mine.size());
+          User me = pair.a;
+          for (Cmd c : commands) {
             long begin = System.nanoTime();
             if (begin >= end) {
               break loop;
@@ -563,12 +662,16 @@ public final class Bench implements Callable<Integer> {
               case POST -> "post " + me.token + " bench post " + (++seq);
               case SEND -> "send " + me.token + " " + pair.b.name + " bench " + begin;
               case SEND_GROUP -> "send-group " + me.token + " " + pair.group + " bench " + begin;
+              case LOGIN -> "login " + me.name + " " + password;
               default -> c.word + " " + me.token;
             };
             boolean measured = begin >= start;
+            if (measured && (c == Cmd.POST || c == Cmd.SEND || c == Cmd.SEND_GROUP)) {
+              pair.writes.incrementAndGet();
+            }
             JsonObject reply;
             try {
-              reply = t.request(me.server, text);
+              reply = t.request(c == Cmd.LOGIN ? loginServer : me.server, text);
             } catch (IOException e) {
               if (measured) {
                 ioErrors.merge(c, 1L, Long::sum);
@@ -613,6 +716,20 @@ public final class Bench implements Callable<Integer> {
   static final class Load extends Tally {
     double elapsedSeconds;
     int stuck;
+    /** CPU clock ticks of the service's process tree over the measured window; -1 when unknown. */
+    long serverTicks = -1;
+  }
+
+  /** The users of client {@code w} of {@code n}: pairs w, w + n, w + 2n, ...; a shared one when there are fewer. */
+  static List<Integer> assigned(int w, int n, int pairs) {
+    List<Integer> mine = new ArrayList<>();
+    for (int i = w; i < pairs; i += n) {
+      mine.add(i);
+    }
+    if (mine.isEmpty()) {
+      mine.add(w % pairs);
+    }
+    return mine;
   }
 
   private Load load(List<Pair> pairs) {
@@ -623,14 +740,27 @@ public final class Bench implements Callable<Integer> {
     measureEnd = end;
     List<Worker> workers = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
-    for (Pair p : pairs) {
-      Worker w = new Worker(p, mode, transportTls, start, end);
-      Thread th = new Thread(w, "bench-client-" + p.index);
+    for (int k = 0; k < clients; k++) {
+      List<Pair> mine = new ArrayList<>();
+      for (int i : assigned(k, clients, pairs.size())) {
+        mine.add(pairs.get(i));
+      }
+      Worker w = new Worker(mine, mix.commands, loginServer, password(), mode, transportTls, start, end);
+      Thread th = new Thread(w, "bench-client-" + k);
       th.setDaemon(true);
       workers.add(w);
       threads.add(th);
     }
     threads.forEach(Thread::start);
+    ProcCpu cpu = ProcCpu.system();
+    long ticksAtStart = -1;
+    long ticksAtEnd = -1;
+    if (serverPid != null) {
+      sleepUntil(start);
+      ticksAtStart = cpu.ticks(serverPid);
+      sleepUntil(end);
+      ticksAtEnd = cpu.ticks(serverPid);
+    }
     // a request is bounded by the connect and read timeouts, so every thread ends soon after `end`
     long joinBy = end + TimeUnit.MILLISECONDS.toNanos(Transport.CONNECT_TIMEOUT_MILLIS + Transport.READ_TIMEOUT_MILLIS + 5_000);
     for (Thread th : threads) {
@@ -645,6 +775,9 @@ public final class Bench implements Callable<Integer> {
       }
     }
     Load load = new Load();
+    if (ticksAtStart >= 0 && ticksAtEnd >= 0) {
+      load.serverTicks = ticksAtEnd - ticksAtStart;
+    }
     long lastEnd = end;
     for (Worker w : workers) {
       if (!w.finished) {
@@ -658,24 +791,39 @@ public final class Bench implements Callable<Integer> {
     return load;
   }
 
+  private static void sleepUntil(long nanoTime) {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // report
 
-  private void report(Load load, double setupSeconds, long expectedDirect, long expectedGroup) {
+  private void report(Load load, List<Pair> pairs, double setupSeconds, long expectedDirect, long expectedGroup) {
     out.println("== chat bench ==");
     out.println("configuration");
-    out.printf("  target       %s:%d%n", host, port);
+    out.printf("  target       %s:%d%s%n", host, port, noAppServer
+        ? " (its login replies name no application server: every command goes to this address)" : "");
     out.printf("  mode         %s%n", mode == Transport.Mode.reference
-        ? "reference (one connection per request, no terminator, reply read until close)"
+        ? "reference (one connection per request, no terminator, no half-close, reply read until close)"
         : "persistent (newline-terminated requests on kept-open connections, one reply line each)");
     out.printf("  tls          %s%n", transportTls.enabled() ? "on" + (ca == null ? "" : ", verified against " + ca) : "off");
-    out.printf("  clients      %d (%d users, %d friend pairs, %d groups)%n", clients, 2 * clients, clients, clients);
-    out.printf("  warmup       %d s%n", warmup);
+    out.printf("  mix          %s: %s (each client repeats it, each round as the next of its users)%n", mix, mixText());
+    out.printf("  clients      %d%n", clients);
+    out.printf("  users        %s%n", population());
+    out.printf("  warmup       %d s (excluded)%n", warmup);
     out.printf("  seconds      %d s measured%n", seconds);
     out.printf("  prefix       %s%n", prefix);
-    out.printf("  mix          %s (repeated by each client on its own user)%n", mixText());
-    out.printf("  command line --host %s --port %d --clients %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%s%n",
-        host, port, clients, seconds, warmup, prefix, mode, drainSeconds,
+    out.printf("  command line --host %s --port %d --mix %s --clients %d --users %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%s%s%n",
+        host, port, mix, clients, userCount(), seconds, warmup, prefix, mode, drainSeconds,
+        serverPid == null ? "" : " --server-pid " + serverPid,
         transportTls.enabled() ? " --tls" + (ca == null ? "" : " --ca " + ca) : "");
     out.printf("setup          %.1f s%n", setupSeconds);
     out.println();
@@ -684,7 +832,7 @@ public final class Bench implements Callable<Integer> {
     long totalErrors = 0;
     long totalIo = 0;
     Samples all = new Samples();
-    for (Cmd c : Cmd.values()) {
+    for (Cmd c : mix.commands) {
       total += load.latency.get(c).size() + load.ioErrors.get(c);
       totalErrors += load.errors.get(c);
       totalIo += load.ioErrors.get(c);
@@ -693,14 +841,34 @@ public final class Bench implements Callable<Integer> {
     out.println("commands");
     out.printf("  total        %d%n", total);
     out.printf("  elapsed      %.2f s%n", load.elapsedSeconds);
-    out.printf("  throughput   %.1f commands/s%n", total / load.elapsedSeconds);
+    out.printf("  throughput   %.1f req/s%n", total / load.elapsedSeconds);
+    out.printf("  errors       %d (%d replies with status != 0, %d i/o)%n", totalErrors + totalIo, totalErrors, totalIo);
+    long maxWrites = 0;
+    for (Pair p : pairs) {
+      maxWrites = Math.max(maxWrites, p.writes.get());
+    }
+    if (maxWrites > 0) {
+      double perUser = maxWrites / load.elapsedSeconds;
+      out.printf("  writes/user  at most %.1f/s for one user (the service's default limit: %d/s, burst 200)%s%n",
+          perUser, DEFAULT_WRITES_PER_SECOND, perUser > 0.8 * DEFAULT_WRITES_PER_SECOND
+              ? " -- near the limit: give more --users" : "");
+    }
+    if (serverPid != null) {
+      long hz = ProcCpu.clockTicksPerSecond();
+      double us = ProcCpu.microsPerCommand(load.serverTicks, hz, total);
+      out.printf("  server cpu   %s%n", us < 0
+          ? "unknown (process " + serverPid + " not readable in /proc)"
+          : String.format("%.0f us per command (%d ticks at %d/s of pid %d and its descendants over %d commands;"
+              + " %.2f cores)", us, load.serverTicks, hz, serverPid, total,
+              load.serverTicks / (double) hz / seconds));
+    }
     if (load.stuck > 0) {
       out.printf("  stuck        %d client threads did not finish; their counts are left out%n", load.stuck);
     }
     out.println();
-    String row = "  %-13s %9s %7s %7s %9s %9s %9s%n";
-    out.printf(row, "command", "count", "errors", "io-err", "p50 ms", "p99 ms", "max ms");
-    for (Cmd c : Cmd.values()) {
+    String row = "  %-13s %9s %7s %7s %9s %9s %9s %9s%n";
+    out.printf(row, "command", "count", "errors", "io-err", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
+    for (Cmd c : mix.commands) {
       line(row, c.word, load.latency.get(c), load.errors.get(c), load.ioErrors.get(c));
     }
     line(row, "all", all, totalErrors, totalIo);
@@ -711,9 +879,18 @@ public final class Bench implements Callable<Integer> {
     }
     out.println();
 
+    if (!mix.commands.contains(Cmd.SEND) && !mix.commands.contains(Cmd.SEND_GROUP)) {
+      out.flush();
+      return;
+    }
+    if (noBroker) {
+      out.println("deliveries     not timed: the login replies name no broker (the 2018 reference delivers over STOMP)");
+      out.flush();
+      return;
+    }
     out.println("deliveries (send to receipt over AMQP)");
-    String drow = "  %-8s %9s %9s %9s %9s %9s%n";
-    out.printf(drow, "kind", "received", "expected", "p50 ms", "p99 ms", "max ms");
+    String drow = "  %-8s %9s %9s %9s %9s %9s %9s%n";
+    out.printf(drow, "kind", "received", "expected", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
     delivery(drow, "direct", directLatency, expectedDirect);
     delivery(drow, "group", groupLatency, expectedGroup);
     out.printf("  (direct: one per successful send; group: two per successful send-group, sender included;"
@@ -729,7 +906,7 @@ public final class Bench implements Callable<Integer> {
     long[] sorted = s.sorted();
     out.printf(row, name, sorted.length + io, errors, io,
         Samples.millis(Samples.percentile(sorted, 50)), Samples.millis(Samples.percentile(sorted, 99)),
-        Samples.millis(sorted.length == 0 ? -1 : sorted[sorted.length - 1]));
+        Samples.millis(Samples.percentile(sorted, 99.9)), Samples.millis(sorted.length == 0 ? -1 : sorted[sorted.length - 1]));
   }
 
   private void delivery(String row, String kind, Samples s, long expected) {
@@ -739,12 +916,12 @@ public final class Bench implements Callable<Integer> {
     }
     out.printf(row, kind, sorted.length, expected,
         Samples.millis(Samples.percentile(sorted, 50)), Samples.millis(Samples.percentile(sorted, 99)),
-        Samples.millis(sorted.length == 0 ? -1 : sorted[sorted.length - 1]));
+        Samples.millis(Samples.percentile(sorted, 99.9)), Samples.millis(sorted.length == 0 ? -1 : sorted[sorted.length - 1]));
   }
 
-  private static String mixText() {
+  private String mixText() {
     List<String> words = new ArrayList<>();
-    for (Cmd c : Cmd.values()) {
+    for (Cmd c : mix.commands) {
       words.add(c.word);
     }
     return String.join(", ", words);
@@ -760,7 +937,7 @@ public final class Bench implements Callable<Integer> {
       if (p.a.registered) {
         users.add(p.a);
       }
-      if (p.b.registered) {
+      if (p.b != null && p.b.registered) {
         users.add(p.b);
       }
     }
@@ -799,8 +976,8 @@ public final class Bench implements Callable<Integer> {
     } finally {
       pool.shutdownNow();
     }
-    out.printf("cleanup        deleted %d/%d bench users (their %d groups stay, as groups do)%n",
-        deleted.get(), users.size(), pairs.size());
+    out.printf("cleanup        deleted %d/%d bench users%s%n", deleted.get(), users.size(),
+        mix.paired ? " (their " + pairs.size() + " groups stay, as groups do)" : "");
     out.flush();
   }
 

@@ -42,7 +42,9 @@ final class Samples {
     if (sorted.length == 0) {
       return -1;
     }
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    // the small tolerance keeps binary rounding (99.9 / 100 * 1000 = 999.0000000000001) from
+    // moving the rank one value up
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length - 1e-9);
     return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
   }
 
