@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
-import io.vertx.jdbcclient.impl.JDBCPoolImpl;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -15,7 +14,6 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -60,10 +58,9 @@ public final class Db {
       return JDBCPool.pool(vertx, connect, pool);
     }
     // The JDBC client prepares and closes a statement at every execution, and HSQLDB compiles
-    // it again each time: keep them per connection. This is what JDBCPool.pool(vertx, connect,
-    // pool) does, with the connection wrapped (the DataSource variant would drop the options).
-    return JDBCPoolImpl.newPool(vertx, connect, pool, () -> StatementCache.wrap(
-        DriverManager.getConnection(options.jdbcUrl(), options.user(), options.password()), STATEMENTS_KEPT));
+    // it again each time: the connections it pools keep their statements.
+    return JDBCPool.pool(vertx, StatementCache.dataSource(options.jdbcUrl(), options.user(), options.password(),
+        STATEMENTS_KEPT), pool);
   }
 
   /**

@@ -68,6 +68,9 @@ final class StatementCache implements InvocationHandler {
     if (name.equals("prepareStatement") && args.length == 1) {
       return prepare((String) args[0]);
     }
+    if (name.equals("getMetaData")) {
+      return withoutGeneratedKeys(connection.getMetaData());
+    }
     if (name.equals("close")) {
       List<Cached> all = new ArrayList<>(statements.values());
       statements.clear();
@@ -80,6 +83,22 @@ final class StatementCache implements InvocationHandler {
       return System.identityHashCode(proxy);
     }
     return call(connection, method, args);
+  }
+
+  /**
+   * No statement of the service reads generated keys, and HSQLDB refuses to look for them after
+   * DDL: the connection says it has none, so the JDBC client never asks for them.
+   */
+  private static java.sql.DatabaseMetaData withoutGeneratedKeys(java.sql.DatabaseMetaData meta) {
+    return (java.sql.DatabaseMetaData) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
+        new Class<?>[] {java.sql.DatabaseMetaData.class},
+        (proxy, method, args) -> method.getName().equals("supportsGetGeneratedKeys") ? Boolean.FALSE
+            : call(meta, method, args));
+  }
+
+  /** Connections to {@code url}, each keeping up to {@code max} prepared statements. */
+  static javax.sql.DataSource dataSource(String url, String user, String password, int max) {
+    return new StatementCachingDataSource(url, user, password, max);
   }
 
   private PreparedStatement prepare(String sql) throws SQLException {
