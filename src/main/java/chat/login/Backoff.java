@@ -1,5 +1,7 @@
 package chat.login;
 
+import chat.protocol.StalestFirst;
+
 import java.util.function.LongSupplier;
 
 /**
@@ -32,7 +34,7 @@ public final class Backoff {
   private final Options options;
   private final LongSupplier clock;
   // put back at every failure, so the least recently failed is the stalest
-  private final StalestFirst<Entry> entries;
+  private final StalestFirst<String, Entry> entries;
 
   public Backoff(Options options, LongSupplier clock) {
     this.options = options;

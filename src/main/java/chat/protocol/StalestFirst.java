@@ -1,4 +1,4 @@
-package chat.login;
+package chat.protocol;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,25 +9,25 @@ import java.util.function.Predicate;
  * the stalest. Before a put, values that no longer matter go first, then, when still full,
  * the stalest. Not thread-safe.
  */
-final class StalestFirst<V> {
+public final class StalestFirst<K, V> {
   private final int maxEntries;
-  private final LinkedHashMap<String, V> entries = new LinkedHashMap<>();
+  private final LinkedHashMap<K, V> entries = new LinkedHashMap<>();
 
-  StalestFirst(int maxEntries) {
+  public StalestFirst(int maxEntries) {
     this.maxEntries = maxEntries;
   }
 
-  V get(String key) {
+  public V get(K key) {
     return entries.get(key);
   }
 
   /** Takes {@code key}'s value out, to be put back as the freshest; null when there is none. */
-  V remove(String key) {
+  public V remove(K key) {
     return entries.remove(key);
   }
 
   /** Makes room, dropping stale values that {@code expired} says no longer matter, then puts {@code value} last. */
-  void put(String key, V value, Predicate<V> expired) {
+  public void put(K key, V value, Predicate<V> expired) {
     Iterator<V> stalest = entries.values().iterator();
     while (stalest.hasNext()) {
       V v = stalest.next();
@@ -39,7 +39,7 @@ final class StalestFirst<V> {
     entries.put(key, value);
   }
 
-  int size() {
+  public int size() {
     return entries.size();
   }
 }
