@@ -42,7 +42,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -196,7 +195,7 @@ public final class ChatServer {
   private Future<Void> startLoginRole(Db db, AmqpMessenger messenger, BrokerOptions broker) {
     try {
       fleetKey = Secrets.loadOrCreate(config.dataDir(), "fleet-key");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Future.failedFuture(e);
     }
     InstanceProvider provider = provider(db, messenger, broker);
@@ -259,7 +258,7 @@ public final class ChatServer {
     if (token.isEmpty() && !isLoopback(host)) {
       try {
         token = Secrets.loadOrCreate(config.dataDir(), "admin-token");
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return Future.failedFuture(e);
       }
       LOG.info("admin endpoint on {} needs a bearer token: it is in {}", host,
