@@ -1,13 +1,10 @@
 package chat.fleet;
 
+import chat.config.Secrets;
 import io.vertx.core.json.JsonObject;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * The fleet's control messages over the broker: an application instance registers once,
@@ -63,12 +60,6 @@ public final class FleetControl {
   }
 
   private static String mac(String key, String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return Secrets.hmacSha256Hex(key, text);
   }
 }

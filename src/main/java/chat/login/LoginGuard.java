@@ -1,11 +1,9 @@
 package chat.login;
 
+import chat.config.Secrets;
 import chat.protocol.Rules;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -62,12 +60,7 @@ public final class LoginGuard {
     if (name.length() <= Rules.MAX_NAME) {
       return name;
     }
-    try {
-      return "sha256:" + HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "sha256:" + Secrets.sha256Hex(name);
   }
 
   /**

@@ -1,11 +1,6 @@
 package chat.login;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Arrays;
-import java.util.HexFormat;
+import chat.config.Secrets;
 
 /**
  * Login tokens: 128 bits, derived from a server secret and a session's random nonce
@@ -14,7 +9,7 @@ import java.util.HexFormat;
  * cannot.
  */
 public final class Tokens {
-  private final SecretKeySpec key;
+  private final String secret;
   private final long idleMillis;
   private final long lifetimeMillis;
 
@@ -25,21 +20,15 @@ public final class Tokens {
     if (idleMillis <= 0 || lifetimeMillis <= 0) {
       throw new IllegalArgumentException("token lifetimes must be positive");
     }
-    this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    this.secret = secret;
     this.idleMillis = idleMillis;
     this.lifetimeMillis = lifetimeMillis;
   }
 
   /** The token of user {@code userId}'s session with {@code nonce}: 32 hex digits. */
   public String derive(long userId, String nonce) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      byte[] full = mac.doFinal((userId + ":" + nonce).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(Arrays.copyOf(full, 16));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    // the first 16 bytes of the MAC
+    return Secrets.hmacSha256Hex(secret, userId + ":" + nonce).substring(0, 32);
   }
 
   /** How long a token lives without use. */

@@ -1,13 +1,9 @@
 package chat.store;
 
+import chat.config.Secrets;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -17,8 +13,9 @@ import java.util.function.LongSupplier;
  * token from, and the deadlines that end it (see {@link Session}).
  */
 public final class UserRepository {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final String NO_SESSION = "token_hash IS NULL OR token_expires <= ? OR token_used + token_idle <= ?";
+  private static final String SET_SESSION = "UPDATE users SET token_hash = ?, token_nonce = ?, token_expires = ?,"
+      + " token_used = ?, token_idle = ? WHERE id = ?";
 
   private final LongSupplier clock;
 
@@ -45,11 +42,7 @@ public final class UserRepository {
       if (user == null || !user.online()) {
         return Future.succeededFuture();
       }
-      if (!User.session(r).touchDueAt(now)) {
-        return Future.succeededFuture(user);
-      }
-      return Db.update(c, "UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, user.id(), now)
-          .map(user);
+      return touched(c, user.id(), User.session(r), now, user);
     });
   }
 
@@ -84,25 +77,27 @@ public final class UserRepository {
   public Future<String> ensureToken(SqlClient c, long id, Function<String, String> tokenOf, long idleMillis,
                                     long lifetimeMillis) {
     long now = clock.getAsLong();
-    String nonce = HexFormat.of().formatHex(random(16));
+    String nonce = Secrets.random(16);
     String token = tokenOf.apply(nonce);
     Object[] fresh = {tokenHash(token), nonce, now + lifetimeMillis, now, idleMillis, id};
-    return Db.update(c, "UPDATE users SET token_hash = ?, token_nonce = ?, token_expires = ?, token_used = ?,"
-            + " token_idle = ? WHERE id = ? AND (" + NO_SESSION + ")", append(fresh, now, now))
+    return Db.update(c, SET_SESSION + " AND (" + NO_SESSION + ")", append(fresh, now, now))
         .compose(n -> n > 0 ? Future.succeededFuture(token) : Db.row(c, "SELECT token_nonce, token_hash,"
                 + " token_expires, token_used, token_idle FROM users WHERE id = ?", id)
             .compose(r -> {
               String held = r == null ? null : tokenOf.apply(r.getString(0));
               if (held == null || !tokenHash(held).equals(r.getString(1))) {
-                return Db.update(c, "UPDATE users SET token_hash = ?, token_nonce = ?, token_expires = ?,"
-                    + " token_used = ?, token_idle = ? WHERE id = ?", fresh).map(token);
+                return Db.update(c, SET_SESSION, fresh).map(token);
               }
-              if (!new Session(r.getLong(2), r.getLong(3), r.getLong(4)).touchDueAt(now)) {
-                return Future.succeededFuture(held);
-              }
-              return Db.update(c, "UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, id, now)
-                  .map(held);
+              return touched(c, id, new Session(r.getLong(2), r.getLong(3), r.getLong(4)), now, held);
             }));
+  }
+
+  /** {@code value}, once the session's last use is moved to {@code now} when a step has passed since it. */
+  private static <T> Future<T> touched(SqlClient c, long id, Session session, long now, T value) {
+    if (!session.touchDueAt(now)) {
+      return Future.succeededFuture(value);
+    }
+    return Db.update(c, "UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, id, now).map(value);
   }
 
   /** Ends the user's session and its assignment. */
@@ -131,18 +126,7 @@ public final class UserRepository {
 
   /** What the store keeps of a token: its SHA-256, in hex. */
   public static String tokenHash(String token) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static byte[] random(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return b;
+    return Secrets.sha256Hex(token);
   }
 
   private static Object[] append(Object[] values, Object... more) {
