@@ -115,8 +115,8 @@ public final class Certificates {
       generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
       KeyPair pair = generator.generateKeyPair();
       X509Certificate certificate = selfSigned(pair, all, validity);
-      writeAtomically(key, pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
-      writeAtomically(cert, pem(certificate));
+      writeAtomically(key, pem(new JcaPKCS8Generator(pair.getPrivate(), null)).getBytes(StandardCharsets.US_ASCII));
+      writeAtomically(cert, pem(certificate).getBytes(StandardCharsets.US_ASCII));
       Files.setPosixFilePermissions(cert, PosixFilePermissions.fromString("rw-r--r--"));
     } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IOException("cannot make a TLS certificate: " + e.getMessage(), e);
@@ -282,11 +282,11 @@ public final class Certificates {
   }
 
   /** Written owner-only beside its place, then moved over it. */
-  private static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp",
+  static void writeAtomically(Path file, byte[] content) throws IOException {
+    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp",
         PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     try {
-      Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+      Files.write(tmp, content);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -8,13 +8,11 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -146,16 +144,9 @@ public record TlsOptions(boolean enabled, Path cert, Path key) {
       store.load(null, null);
       store.setKeyEntry("chat", Certificates.readPrivateKey(key), password,
           Certificates.readChain(cert).toArray(new X509Certificate[0]));
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      try {
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-          store.store(out, password);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      store.store(out, password);
+      Certificates.writeAtomically(file, out.toByteArray());
       return file;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot write key store " + file + ": " + e.getMessage(), e);

@@ -1,21 +1,20 @@
 package chat.wire;
 
+import chat.config.Certificates;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.util.Collection;
 
 /**
@@ -58,15 +57,7 @@ public final class ClientTls {
   }
 
   private static TrustManagerFactory trustManagers(Path caFile) throws IOException, GeneralSecurityException {
-    Collection<? extends Certificate> certificates;
-    try (InputStream in = Files.newInputStream(caFile)) {
-      certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-    } catch (IOException | CertificateException e) {
-      throw new IOException("cannot read certificates from " + caFile + ": " + e, e);
-    }
-    if (certificates.isEmpty()) {
-      throw new IOException("no certificate in " + caFile);
-    }
+    Collection<? extends Certificate> certificates = Certificates.readChain(caFile);
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     int i = 0;
