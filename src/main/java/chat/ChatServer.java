@@ -135,7 +135,7 @@ public final class ChatServer {
     }
     int delay = config.store().getInteger("writeDelayMillis");
     String sql = delay <= 0 ? "SET FILES WRITE DELAY FALSE" : "SET FILES WRITE DELAY " + delay + " MILLIS";
-    return db.tx(c -> Db.update(c, sql)).mapEmpty();
+    return db.tx(c -> c.update(sql)).mapEmpty();
   }
 
   /**

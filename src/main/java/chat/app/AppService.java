@@ -14,13 +14,14 @@ import chat.store.FriendRepository;
 import chat.store.Group;
 import chat.store.GroupRepository;
 import chat.store.PostRepository;
+import chat.store.Sql;
 import chat.store.User;
 import chat.store.UserRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.sqlclient.SqlConnection;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,6 +36,13 @@ public final class AppService {
   /** The commands that write, and so are rate limited per user. */
   private static final Set<Command> WRITES = EnumSet.of(Command.POST, Command.SEND, Command.SEND_GROUP,
       Command.CREATE_GROUP);
+  /**
+   * The commands whose statements each stand alone, so they need no transaction around them:
+   * those that only read (a message goes to the broker, not the store), and post, whose quota
+   * is checked by its insert.
+   */
+  private static final Set<Command> AUTO_COMMIT = EnumSet.of(Command.LIST_INVITE, Command.LIST_FRIEND,
+      Command.RECEIVE_POST, Command.SEND, Command.LIST_GROUP, Command.LIST_JOINED, Command.SEND_GROUP, Command.POST);
 
   private final Db db;
   private final Messenger messenger;
@@ -81,13 +89,15 @@ public final class AppService {
   }
 
   private Future<JsonObject> handleOnce(Request r) {
-    return db.tx(c -> users.byToken(c, r.token()).compose(me -> {
+    Db.Work<Outcome> work = c -> {
+      User me = users.byToken(c, r.token());
       if (me == null) {
         return answer(Reply.fail(Messages.NOT_LOGIN));
       }
       JsonObject early = beforeStore(r, me);
       return early != null ? answer(early) : dispatch(c, r.command(), r, me);
-    })).compose(Outcome::publish);
+    };
+    return (AUTO_COMMIT.contains(r.command()) ? db.autoCommit(work) : db.tx(work)).compose(Outcome::publish);
   }
 
   /**
@@ -105,7 +115,7 @@ public final class AppService {
     return Rules.messageLength(r, limits);
   }
 
-  private Future<Outcome> dispatch(SqlConnection c, Command cmd, Request r, User me) {
+  private Outcome dispatch(Sql c, Command cmd, Request r, User me) throws SQLException {
     return switch (cmd) {
       case INVITE -> invite(c, me, r.arg(0));
       case LIST_INVITE -> list(cmd, friends.inviters(c, me.id()));
@@ -116,7 +126,7 @@ public final class AppService {
       case SEND -> send(c, me, r.arg(0), r.rest(1));
       case CREATE_GROUP -> createGroup(c, me, r.arg(0));
       case LIST_GROUP -> list(cmd, groups.all(c));
-      case LIST_JOINED -> list(cmd, groups.joined(c, me.id()).map(AppService::names));
+      case LIST_JOINED -> list(cmd, names(groups.joined(c, me.id())));
       case JOIN_GROUP -> joinGroup(c, me, r.arg(0));
       case SEND_GROUP -> sendGroup(c, me, r.arg(0), r.rest(1));
       default -> answer(Reply.fail(Messages.LOGIN_SERVER_ONLY));
@@ -130,84 +140,78 @@ public final class AppService {
     }
   }
 
-  private static Future<Outcome> answer(JsonObject reply) {
-    return Future.succeededFuture(new Outcome(reply, null));
+  private static Outcome answer(JsonObject reply) {
+    return new Outcome(reply, null);
   }
 
-  private static Future<Outcome> list(Command cmd, Future<? extends List<?>> items) {
-    return items.map(l -> new Outcome(Reply.list(cmd.listKey, l), null));
+  private static Outcome list(Command cmd, List<?> items) {
+    return answer(Reply.list(cmd.listKey, items));
   }
 
-  private Future<Outcome> invite(SqlConnection c, User me, String id) {
-    return users.byName(c, id).compose(target -> {
-      if (target == null || target.id() == me.id()) {
-        return done(Rules.invite(me.name(), id, target != null, false, false, false));
-      }
-      return friends.friends(c, me.id(), target.id()).compose(areFriends ->
-          friends.invited(c, me.id(), target.id()).compose(invited ->
-              friends.invited(c, target.id(), me.id()).compose(invitedMe -> {
-                String failure = Rules.invite(me.name(), id, true, areFriends, invited, invitedMe);
-                return failure != null ? done(failure) : friends.invite(c, me.id(), target.id()).map(v -> ok());
-              })));
-    });
+  private Outcome invite(Sql c, User me, String id) throws SQLException {
+    User target = users.byName(c, id);
+    if (target == null || target.id() == me.id()) {
+      return done(Rules.invite(me.name(), id, target != null, false, false, false));
+    }
+    String failure = Rules.invite(me.name(), id, true, friends.friends(c, me.id(), target.id()),
+        friends.invited(c, me.id(), target.id()), friends.invited(c, target.id(), me.id()));
+    if (failure != null) {
+      return done(failure);
+    }
+    friends.invite(c, me.id(), target.id());
+    return ok();
   }
 
-  private Future<Outcome> acceptInvite(SqlConnection c, User me, String id) {
-    return users.byName(c, id).compose(inviter -> {
-      Future<Boolean> invitedMe = inviter == null ? Future.succeededFuture(false)
-          : friends.invited(c, inviter.id(), me.id());
-      return invitedMe.compose(yes -> {
-        String failure = Rules.acceptInvite(id, yes);
-        return failure != null ? done(failure) : friends.accept(c, me.id(), inviter.id()).map(v -> ok());
-      });
-    });
+  private Outcome acceptInvite(Sql c, User me, String id) throws SQLException {
+    User inviter = users.byName(c, id);
+    String failure = Rules.acceptInvite(id, inviter != null && friends.invited(c, inviter.id(), me.id()));
+    if (failure != null) {
+      return done(failure);
+    }
+    friends.accept(c, me.id(), inviter.id());
+    return ok();
   }
 
-  private Future<Outcome> post(SqlConnection c, User me, String message) {
-    return count(limits.maxPostsPerUser(), () -> posts.count(c, me.id())).compose(n -> {
-      String failure = Rules.post(n, limits);
-      return failure != null ? done(failure) : posts.post(c, me.id(), message).map(v -> ok());
-    });
+  /** The quota is checked by the insert itself; its count is read only when the post was refused. */
+  private Outcome post(Sql c, User me, String message) throws SQLException {
+    if (posts.post(c, me.id(), message, limits.maxPostsPerUser())) {
+      return ok();
+    }
+    String failure = Rules.post(posts.count(c, me.id()), limits);
+    // no room a moment ago, but some now (posts went with a deleted account): the user has gone
+    return done(failure != null ? failure : Messages.NOT_LOGIN);
   }
 
-  /** A count a quota needs, read only when that quota is on. */
-  private static Future<Integer> count(int quota, Supplier<Future<Integer>> read) {
-    return quota > 0 ? read.get() : Future.succeededFuture(0);
+  private Outcome send(Sql c, User me, String to, String message) throws SQLException {
+    User friend = users.byName(c, to);
+    if (friend == null) {
+      return done(Rules.send(to, false, false, false));
+    }
+    String failure = Rules.send(to, true, friends.friends(c, me.id(), friend.id()), friend.online());
+    return failure != null ? done(failure) : new Outcome(Reply.ok(),
+        () -> messenger.direct(friend.channel(), Deliveries.direct(me.name(), friend.name(), message)));
   }
 
-  private Future<Outcome> send(SqlConnection c, User me, String to, String message) {
-    return users.byName(c, to).compose(friend -> {
-      if (friend == null) {
-        return done(Rules.send(to, false, false, false));
-      }
-      return friends.friends(c, me.id(), friend.id()).compose(areFriends -> {
-        String failure = Rules.send(to, true, areFriends, friend.online());
-        return failure != null ? done(failure) : Future.succeededFuture(new Outcome(Reply.ok(),
-            () -> messenger.direct(friend.channel(), Deliveries.direct(me.name(), friend.name(), message))));
-      });
-    });
+  private Outcome createGroup(Sql c, User me, String name) throws SQLException {
+    boolean exists = groups.byName(c, name) != null;
+    int created = limits.maxGroupsPerUser() > 0 ? groups.createdBy(c, me.id()) : 0;
+    String failure = Rules.createGroup(name, exists, created, limits);
+    if (failure != null) {
+      return done(failure);
+    }
+    Group g = groups.create(c, name, Channels.newGroup(), me.id());
+    groups.join(c, g.seq(), me.id());
+    return withChannel(g);
   }
 
-  private Future<Outcome> createGroup(SqlConnection c, User me, String name) {
-    return groups.byName(c, name).compose(existing -> count(limits.maxGroupsPerUser(),
-        () -> groups.createdBy(c, me.id())).compose(created -> {
-      String failure = Rules.createGroup(name, existing != null, created, limits);
-      if (failure != null) {
-        return done(failure);
-      }
-      return groups.create(c, name, Channels.newGroup(), me.id())
-          .compose(g -> groups.join(c, g.seq(), me.id()).map(v -> withChannel(g)));
-    }));
-  }
-
-  private Future<Outcome> joinGroup(SqlConnection c, User me, String name) {
-    return groups.byName(c, name).compose(g -> {
-      Future<Boolean> member = g == null ? Future.succeededFuture(false) : groups.member(c, g.seq(), me.id());
-      return member.compose(yes -> {
-        String failure = Rules.joinGroup(name, g != null, yes);
-        return failure != null ? done(failure) : groups.join(c, g.seq(), me.id()).map(v -> withChannel(g));
-      });
-    });
+  private Outcome joinGroup(Sql c, User me, String name) throws SQLException {
+    Group g = groups.byName(c, name);
+    String failure = Rules.joinGroup(name, g != null, g != null && groups.member(c, g.seq(), me.id()));
+    if (failure != null) {
+      return done(failure);
+    }
+    groups.join(c, g.seq(), me.id());
+    return withChannel(g);
   }
 
   private static List<String> names(List<Group> groups) {
@@ -216,15 +220,11 @@ public final class AppService {
     return names;
   }
 
-  private Future<Outcome> sendGroup(SqlConnection c, User me, String name, String message) {
-    return groups.byName(c, name).compose(g -> {
-      Future<Boolean> member = g == null ? Future.succeededFuture(false) : groups.member(c, g.seq(), me.id());
-      return member.compose(yes -> {
-        String failure = Rules.sendGroup(name, g != null, yes);
-        return failure != null ? done(failure) : Future.succeededFuture(new Outcome(Reply.ok(),
-            () -> messenger.group(g.channel(), Deliveries.group(me.name(), g.name(), message))));
-      });
-    });
+  private Outcome sendGroup(Sql c, User me, String name, String message) throws SQLException {
+    Group g = groups.byName(c, name);
+    String failure = Rules.sendGroup(name, g != null, g != null && groups.member(c, g.seq(), me.id()));
+    return failure != null ? done(failure) : new Outcome(Reply.ok(),
+        () -> messenger.group(g.channel(), Deliveries.group(me.name(), g.name(), message)));
   }
 
   /** create-group and join-group tell the client which channel to subscribe to. */
@@ -236,8 +236,7 @@ public final class AppService {
     return new Outcome(Reply.ok(), null);
   }
 
-  private static Future<Outcome> done(String failure) {
+  private static Outcome done(String failure) {
     return answer(Reply.fail(failure));
   }
-
 }

@@ -153,7 +153,10 @@ public final class FleetVerticle extends VerticleBase {
   // ---- restoring after a restart ----
 
   private Future<Void> restore() {
-    return db.tx(c -> repo.live(c).compose(saved -> repo.assignments(c).map(assigned -> {
+    // read on a worker, applied here on the verticle's event loop
+    return db.tx(c -> new Saved(repo.live(c), repo.assignments(c))).map(read -> {
+      List<InstanceRepository.Saved> saved = read.instances();
+      Map<Long, String> assigned = read.assignments();
       long now = System.currentTimeMillis();
       for (InstanceRepository.Saved s : saved) {
         // until it is heard from again, a saved instance counts as ready: its heartbeats will confirm it
@@ -175,8 +178,11 @@ public final class FleetVerticle extends VerticleBase {
         LOG.info("restored {} instance(s) with {} user(s) from the store", instances.size(), userInstance.size());
       }
       return null;
-    })));
+    });
   }
+
+  /** What the store holds of the fleet. */
+  private record Saved(List<InstanceRepository.Saved> instances, Map<Long, String> assignments) { }
 
   private Future<Void> adoptLeftovers() {
     return provider.leftovers().map(list -> {
@@ -293,7 +299,10 @@ public final class FleetVerticle extends VerticleBase {
     target.users.add(user);
     target.idleSince = 0;
     userInstance.put(user, target.id);
-    return ready(target, user).compose(address -> db.tx(c -> users.assign(c, user, target.id))
+    return ready(target, user).compose(address -> db.tx(c -> {
+      users.assign(c, user, target.id);
+      return null;
+    })
         .map(n -> {
           LOG.info("fleet event=assigned user={} instance={} users={}/{}", user, target.id, target.users.size(),
               target.capacity);
@@ -448,13 +457,20 @@ public final class FleetVerticle extends VerticleBase {
 
   /** Removes the instance's row and every assignment to it, after any save still under way. */
   private void forget(Instance i) {
-    i.saved = i.saved.transform(x -> db.tx(c -> repo.unassignAll(c, i.id).compose(v -> repo.delete(c, i.id))))
+    i.saved = i.saved.transform(x -> db.<Void>tx(c -> {
+      repo.unassignAll(c, i.id);
+      repo.delete(c, i.id);
+      return null;
+    }))
         .onFailure(e -> LOG.warn("fleet could not remove instance {}: {}", i.id, e.getMessage()));
   }
 
   private void persist(Instance i) {
-    i.saved = i.saved.transform(x -> db.tx(c -> repo.save(c, i.id, i.providerRef, i.state.name(), i.host,
-            i.state == InstanceState.STARTING ? null : i.port, i.capacity, i.startedAt)))
+    i.saved = i.saved.transform(x -> db.<Void>tx(c -> {
+      repo.save(c, i.id, i.providerRef, i.state.name(), i.host, i.state == InstanceState.STARTING ? null : i.port,
+          i.capacity, i.startedAt);
+      return null;
+    }))
         .onFailure(e -> LOG.warn("fleet could not save instance {}: {}", i.id, e.getMessage()));
   }
 

@@ -68,7 +68,7 @@ public final class LoginService {
   }
 
   private Future<JsonObject> withUser(Request r, java.util.function.Function<User, Future<JsonObject>> then) {
-    return db.tx(c -> users.byToken(c, r.token())).compose(me -> {
+    return db.autoCommit(c -> users.byToken(c, r.token())).compose(me -> {
       if (me == null) {
         return Future.succeededFuture(Reply.fail(Messages.NOT_LOGIN));
       }
@@ -81,7 +81,7 @@ public final class LoginService {
     if (!auth.guard().registerAllowed(LoginGuard.sourceKey(source))) {
       return Future.succeededFuture(Reply.fail(Messages.TOO_MANY_ATTEMPTS));
     }
-    return db.tx(c -> users.byName(c, id)).compose(existing -> {
+    return db.autoCommit(c -> users.byName(c, id)).compose(existing -> {
       String failure = Rules.register(id, existing != null, limits);
       if (failure == null) {
         failure = Rules.password(password, auth.minPasswordLength());
@@ -90,7 +90,10 @@ public final class LoginService {
         return Future.succeededFuture(Reply.fail(failure));
       }
       return auth.hashes().submit(() -> auth.passwords().hash(password))
-          .compose(hash -> db.tx(c -> users.insert(c, id, hash, Channels.newPersonal())))
+          .compose(hash -> db.tx(c -> {
+            users.insert(c, id, hash, Channels.newPersonal());
+            return null;
+          }))
           .map(v -> Reply.ok())
           // two registrations of one name at once: the unique index lets one through
           .recover(e -> Db.isConstraintViolation(e) ? Future.succeededFuture(Reply.fail(Messages.alreadyUsed(id)))
@@ -108,7 +111,7 @@ public final class LoginService {
     if (!auth.guard().loginAllowed(id, sourceKey)) {
       return Future.succeededFuture(Reply.fail(Messages.TOO_MANY_ATTEMPTS));
     }
-    return db.tx(c -> users.credentials(c, id))
+    return db.autoCommit(c -> users.credentials(c, id))
         .compose(creds -> check(password, creds).compose(verdict -> verdict.ok()
             ? admitChecked(creds, verdict.rehash(), local)
             : loginFailed(id, source, sourceKey)))
@@ -142,7 +145,10 @@ public final class LoginService {
     if (rehash == null) {
       return admit(user, local);
     }
-    return db.tx(c -> users.rehash(c, user.id(), creds.passwordHash(), rehash))
+    return db.tx(c -> {
+      users.rehash(c, user.id(), creds.passwordHash(), rehash);
+      return null;
+    })
         .recover(e -> {
           // the old hash still works: the replacement is tried again at the next login
           LOG.warn("replacing the password hash of user id {} failed: {}", user.id(), e.toString());
@@ -159,9 +165,11 @@ public final class LoginService {
   /** A checked user gets a server first, then its token: a failed assignment leaves no token behind. */
   private Future<JsonObject> admit(User user, SocketAddress local) {
     return fleet.assign(user).recover(e -> Future.failedFuture(new NoServer(e))).compose(server ->
-        db.tx(c -> users.ensureToken(c, user.id(), nonce -> auth.tokens().derive(user.id(), nonce),
-            auth.tokens().idleMillis(), auth.tokens().lifetimeMillis()).compose(token ->
-            groups.joined(c, user.id()).map(joined -> loginReply(user, token, joined, server, local)))));
+        db.tx(c -> {
+          String token = users.ensureToken(c, user.id(), nonce -> auth.tokens().derive(user.id(), nonce),
+              auth.tokens().idleMillis(), auth.tokens().lifetimeMillis());
+          return loginReply(user, token, groups.joined(c, user.id()), server, local);
+        }));
   }
 
   private JsonObject loginReply(User user, String token, List<Group> joined, AppAddress server, SocketAddress local) {
@@ -175,11 +183,17 @@ public final class LoginService {
   }
 
   private Future<JsonObject> logout(User me) {
-    return db.tx(c -> users.clearToken(c, me.id())).compose(v -> fleet.release(me)).map(v -> Reply.ok(Messages.BYE));
+    return db.tx(c -> {
+      users.clearToken(c, me.id());
+      return null;
+    }).compose(v -> fleet.release(me)).map(v -> Reply.ok(Messages.BYE));
   }
 
   private Future<JsonObject> delete(User me) {
-    return db.tx(c -> users.delete(c, me.id())).compose(v -> fleet.release(me)).map(v -> Reply.ok());
+    return db.tx(c -> {
+      users.delete(c, me.id());
+      return null;
+    }).compose(v -> fleet.release(me)).map(v -> Reply.ok());
   }
 
   /**

@@ -1,43 +1,81 @@
 package chat.store;
 
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.jdbcclient.JDBCConnectOptions;
-import io.vertx.jdbcclient.JDBCPool;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 
 /**
- * The pool over the SQL store and the few helpers the repositories share. JDBCPool runs every
- * statement on worker threads, so nothing here blocks an event loop.
+ * The one seam to the SQL store: a pool of JDBC connections (Agroal) and units of work run on
+ * them. A unit of work is plain blocking JDBC through {@link Sql}, run whole on one worker
+ * thread and in one transaction: a command costs one hop off the event loop and back, however
+ * many statements it runs, and nothing here blocks an event loop.
  */
 public final class Db {
-  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
-  private final Vertx vertx;
-  private final StoreOptions options;
-  private volatile Pool pool;
-  /** Prepared statements kept per connection (the repositories have fewer distinct ones). */
+  /** Prepared statements kept per HSQLDB connection (the repositories have fewer distinct ones). */
   static final int STATEMENTS_KEPT = 128;
 
-  private Db(Vertx vertx, StoreOptions options) {
-    this.vertx = vertx;
-    this.options = options;
-    this.pool = pool(vertx, options);
+  private final Vertx vertx;
+  private final StoreOptions options;
+  /** Connections in manual-commit mode, for work that writes. */
+  private final AgroalDataSource pool;
+  /** Connections in auto-commit mode, for work whose statements each stand alone. */
+  private final AgroalDataSource autoCommitPool;
+
+  /** Work done on one connection, in one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Sql sql) throws SQLException;
   }
 
+  private Db(Vertx vertx, StoreOptions options, AgroalDataSource pool, AgroalDataSource autoCommitPool) {
+    this.vertx = vertx;
+    this.options = options;
+    this.pool = pool;
+    this.autoCommitPool = autoCommitPool;
+  }
+
+  /**
+   * Pools over the store: {@code store.poolSize} connections for transactions, as many for work
+   * in auto-commit mode; connections are opened when first needed.
+   */
   public static Db open(Vertx vertx, StoreOptions options) {
-    return new Db(vertx, options);
+    try {
+      return new Db(vertx, options, AgroalDataSource.from(configuration(options, false)),
+          AgroalDataSource.from(configuration(options, true)));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot set up the store's connection pool: " + e.getMessage(), e);
+    }
+  }
+
+  private static AgroalDataSourceConfigurationSupplier configuration(StoreOptions options, boolean autoCommit) {
+    return new AgroalDataSourceConfigurationSupplier()
+        .connectionPoolConfiguration(pool -> pool
+            .maxSize(options.poolSize())
+            .acquisitionTimeout(Duration.ofSeconds(30))
+            // a connection whose statement failed because the connection itself is gone is
+            // dropped, not lent again
+            .exceptionSorter(Db::isConnectionFailure)
+            .connectionFactoryConfiguration(factory -> {
+              factory.jdbcUrl(options.jdbcUrl())
+                  .principal(new NamePrincipal(options.user()))
+                  .credential(new SimplePassword(options.password()))
+                  .autoCommit(autoCommit)
+                  // Sql closes every statement and result it opens
+                  .trackJdbcResources(false);
+              if (options.isHsqldb()) {
+                // HSQLDB compiles a statement again at every prepare: its connections keep them
+                factory.connectionProviderClass(StatementCachingDriver.class);
+              }
+              // PostgreSQL's driver keeps server-side prepared statements per connection by itself
+              return factory;
+            }));
   }
 
   /** Whether the store is HSQLDB (in-process, file or served over hsql://), as its URL says. */
@@ -45,50 +83,75 @@ public final class Db {
     return options.isHsqldb();
   }
 
-  private static Pool pool(Vertx vertx, StoreOptions options) {
-    PoolOptions pool = new PoolOptions().setMaxSize(options.poolSize()).setMaxWaitQueueSize(10_000);
-    if (options.isHsqldb()) {
-      // The JDBC client prepares and closes a statement at every execution, and HSQLDB compiles
-      // it again each time: the connections it pools keep their statements.
-      return JDBCPool.pool(vertx, StatementCache.dataSource(options.jdbcUrl(), options.user(), options.password(),
-          STATEMENTS_KEPT), pool);
-    }
-    // PostgreSQL's driver keeps server-side prepared statements per connection by itself
-    JDBCConnectOptions connect = new JDBCConnectOptions()
-        .setJdbcUrl(options.jdbcUrl())
-        .setUser(options.user())
-        .setPassword(options.password())
-        // no statement here reads generated keys
-        .setAutoGeneratedKeys(false);
-    return JDBCPool.pool(vertx, connect, pool);
+  /**
+   * Runs {@code work} on a worker thread in one transaction: committed when it returns, rolled
+   * back when it throws. When the store went away under the pool (restarted, or the network
+   * dropped), the work is tried again on a live connection.
+   */
+  public <T> Future<T> tx(Work<T> work) {
+    return vertx.executeBlocking(() -> retried(work, false), false);
   }
 
   /**
-   * Runs {@code work} in one transaction: committed when its future succeeds, rolled back
-   * otherwise. Every statement goes through here: the JDBC client leaves a pooled connection
-   * in manual-commit mode after its first transaction, so a statement outside one would hold
-   * its locks for good.
+   * Runs {@code work} on a worker thread, each statement committed by itself: no commit to ask
+   * for, one round trip less. For work that only reads, or whose every write stands alone (a
+   * post with its quota check in the insert, the move of a session's last use). The store's
+   * isolation level is read committed, under which each statement of a transaction sees what
+   * was committed when that statement began: reads see the same here.
    */
-  public <T> Future<T> tx(Function<SqlConnection, Future<T>> work) {
-    Pool used = pool;
-    return used.withTransaction(work).recover(e -> {
-      if (!isConnectionFailure(e)) {
-        return Future.failedFuture(e);
-      }
-      // The store went away under the pool (restarted, or the network dropped): its
-      // connections are dead for good. Start a new pool, and try the work once more on it.
-      return reopen(used, e).withTransaction(work);
-    });
+  public <T> Future<T> autoCommit(Work<T> work) {
+    return vertx.executeBlocking(() -> retried(work, true), false);
   }
 
-  private synchronized Pool reopen(Pool broken, Throwable why) {
-    if (pool == broken) {
-      LOG.warn("store connection lost ({}); opening new connections to {}", why.getMessage(),
-          chat.config.Secrets.maskUrl(options.jdbcUrl()));
-      pool = pool(vertx, options);
-      broken.close();
+  /** {@link #tx}, on the calling thread, which may block (never an event loop). */
+  public <T> T txNow(Work<T> work) throws SQLException {
+    return retried(work, false);
+  }
+
+  /**
+   * A store that went away under the pool leaves all its connections dead: they are dropped
+   * (Agroal does that in the background), and the work is tried again until it gets a live
+   * one. A dead connection fails at its first statement, before anything is done, so at most
+   * one more try than the pool has connections.
+   */
+  private <T> T retried(Work<T> work, boolean autoCommitted) throws SQLException {
+    AgroalDataSource used = autoCommitted ? autoCommitPool : pool;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return once(work, used, autoCommitted);
+      } catch (SQLException | RuntimeException e) {
+        if (!isConnectionFailure(e) || attempt > options.poolSize()) {
+          throw e;
+        }
+        if (attempt == 0) {
+          used.flush(AgroalDataSource.FlushMode.ALL);
+        }
+      }
     }
-    return pool;
+  }
+
+  private static <T> T once(Work<T> work, AgroalDataSource used, boolean autoCommitted) throws SQLException {
+    try (Connection c = used.getConnection()) {
+      if (autoCommitted) {
+        return work.run(new Sql(c));
+      }
+      try {
+        T result = work.run(new Sql(c));
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollback(c, e);
+        throw e;
+      }
+    }
+  }
+
+  private static void rollback(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   /** Whether a failure means the connection itself is gone (SQLSTATE class 08, or a server shutdown). */
@@ -98,7 +161,7 @@ public final class Db {
           || t instanceof java.sql.SQLTransientConnectionException) {
         return true;
       }
-      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+      if (t instanceof SQLException sql && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
         return true;
       }
@@ -106,37 +169,10 @@ public final class Db {
     return false;
   }
 
-  public static Future<List<Row>> rows(SqlClient c, String sql, Object... params) {
-    return c.preparedQuery(sql).execute(Tuple.from(params)).map(rs -> {
-      List<Row> rows = new ArrayList<>(rs.size());
-      rs.forEach(rows::add);
-      return rows;
-    });
-  }
-
-  /** The first row, or null. */
-  public static Future<Row> row(SqlClient c, String sql, Object... params) {
-    return rows(c, sql, params).map(rows -> rows.isEmpty() ? null : rows.get(0));
-  }
-
-  public static Future<Boolean> exists(SqlClient c, String sql, Object... params) {
-    return rows(c, sql, params).map(rows -> !rows.isEmpty());
-  }
-
-  public static Future<Integer> update(SqlClient c, String sql, Object... params) {
-    return c.preparedQuery(sql).execute(Tuple.from(params)).map(rs -> rs.rowCount());
-  }
-
-  public static List<String> strings(List<Row> rows) {
-    List<String> out = new ArrayList<>(rows.size());
-    rows.forEach(r -> out.add(r.getString(0)));
-    return out;
-  }
-
   /** Whether a failure is an integrity constraint violation (SQLSTATE class 23), on any database. */
   public static boolean isConstraintViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
         return true;
       }
     }
@@ -144,6 +180,10 @@ public final class Db {
   }
 
   public Future<Void> close() {
-    return pool.close();
+    return vertx.executeBlocking(() -> {
+      pool.close();
+      autoCommitPool.close();
+      return null;
+    });
   }
 }

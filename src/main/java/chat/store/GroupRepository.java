@@ -1,50 +1,46 @@
 package chat.store;
 
-import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
-
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Groups and memberships. Groups outlive their members. */
 public final class GroupRepository {
 
-  public Future<Group> byName(SqlClient c, String name) {
-    return Db.row(c, "SELECT seq, name, channel FROM chat_groups WHERE name = ?", name).map(GroupRepository::group);
+  public Group byName(Sql c, String name) throws SQLException {
+    return group(c.row("SELECT seq, name, channel FROM chat_groups WHERE name = ?", name));
   }
 
-  public Future<Group> create(SqlClient c, String name, String channel, long creator) {
-    return Db.update(c, "INSERT INTO chat_groups (name, channel, creator) VALUES (?, ?, ?)", name, channel, creator)
-        .compose(n -> byName(c, name));
+  public Group create(Sql c, String name, String channel, long creator) throws SQLException {
+    c.update("INSERT INTO chat_groups (name, channel, creator) VALUES (?, ?, ?)", name, channel, creator);
+    return byName(c, name);
   }
 
   /** How many groups the user has created (and not lost by being deleted). */
-  public Future<Integer> createdBy(SqlClient c, long user) {
-    return Db.row(c, "SELECT COUNT(*) FROM chat_groups WHERE creator = ?", user).map(r -> r.getInteger(0));
+  public int createdBy(Sql c, long user) throws SQLException {
+    return c.row("SELECT COUNT(*) FROM chat_groups WHERE creator = ?", user).getInteger(0);
   }
 
-  public Future<Boolean> member(SqlClient c, long groupSeq, long user) {
-    return Db.exists(c, "SELECT 1 FROM memberships WHERE group_seq = ? AND member = ?", groupSeq, user);
+  public boolean member(Sql c, long groupSeq, long user) throws SQLException {
+    return c.exists("SELECT 1 FROM memberships WHERE group_seq = ? AND member = ?", groupSeq, user);
   }
 
-  public Future<Void> join(SqlClient c, long groupSeq, long user) {
-    return Db.update(c, "INSERT INTO memberships (group_seq, member) VALUES (?, ?)", groupSeq, user).mapEmpty();
+  public void join(Sql c, long groupSeq, long user) throws SQLException {
+    c.update("INSERT INTO memberships (group_seq, member) VALUES (?, ?)", groupSeq, user);
   }
 
   /** All groups, in creation order. */
-  public Future<List<String>> all(SqlClient c) {
-    return Db.rows(c, "SELECT name FROM chat_groups ORDER BY seq").map(Db::strings);
+  public List<String> all(Sql c) throws SQLException {
+    return c.strings("SELECT name FROM chat_groups ORDER BY seq");
   }
 
   /** My groups, in the order I joined them. */
-  public Future<List<Group>> joined(SqlClient c, long user) {
-    return Db.rows(c, "SELECT g.seq, g.name, g.channel FROM memberships m JOIN chat_groups g ON g.seq = m.group_seq"
-        + " WHERE m.member = ? ORDER BY m.seq", user).map(rows -> {
-          List<Group> groups = new ArrayList<>(rows.size());
-          rows.forEach(r -> groups.add(group(r)));
-          return groups;
-        });
+  public List<Group> joined(Sql c, long user) throws SQLException {
+    List<Row> rows = c.rows("SELECT g.seq, g.name, g.channel FROM memberships m JOIN chat_groups g"
+        + " ON g.seq = m.group_seq WHERE m.member = ? ORDER BY m.seq", user);
+    List<Group> groups = new ArrayList<>(rows.size());
+    rows.forEach(r -> groups.add(group(r)));
+    return groups;
   }
 
   private static Group group(Row r) {

@@ -1,10 +1,8 @@
 package chat.store;
 
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,31 +11,37 @@ import chat.protocol.Reply;
 /** Posts, and the feed of a user's friends. */
 public final class PostRepository {
 
-  public Future<Void> post(SqlClient c, long author, String message) {
-    return Db.update(c, "INSERT INTO posts (author, message) VALUES (?, ?)", author, message).mapEmpty();
+  /**
+   * Adds the post unless the author already has {@code max} posts (0: no limit), in one
+   * statement (so it needs no transaction around it); whether it was added.
+   */
+  public boolean post(Sql c, long author, String message, int max) throws SQLException {
+    if (max <= 0) {
+      return c.update("INSERT INTO posts (author, message) VALUES (?, ?)", author, message) > 0;
+    }
+    return c.update("INSERT INTO posts (author, message) SELECT id, CAST(? AS VARCHAR(65536)) FROM users"
+        + " WHERE id = ? AND (SELECT COUNT(*) FROM posts WHERE author = ?) < ?", message, author, author, max) > 0;
   }
 
   /** How many posts the user has. */
-  public Future<Integer> count(SqlClient c, long author) {
-    return Db.row(c, "SELECT COUNT(*) FROM posts WHERE author = ?", author).map(r -> r.getInteger(0));
+  public int count(Sql c, long author) throws SQLException {
+    return c.row("SELECT COUNT(*) FROM posts WHERE author = ?", author).getInteger(0);
   }
 
   /**
    * Posts of my current friends: friends in list-friend order, each friend's posts oldest
    * first. With {@code max > 0}, only the newest {@code max} of them, still in that order.
    */
-  public Future<List<JsonObject>> feed(SqlClient c, long me, int max) {
+  public List<JsonObject> feed(Sql c, long me, int max) throws SQLException {
     String all = "SELECT u.name AS name, p.message AS message, fr.part AS part, fr.fseq AS fseq, p.seq AS pseq"
         + " FROM (" + FriendRepository.FRIENDS_IN_ORDER + ") fr"
         + " JOIN users u ON u.id = fr.friend JOIN posts p ON p.author = fr.friend";
-    Future<List<Row>> rows = max > 0
-        ? Db.rows(c, "SELECT name, message FROM (" + all + " ORDER BY p.seq DESC LIMIT ?) newest"
+    List<Row> rows = max > 0
+        ? c.rows("SELECT name, message FROM (" + all + " ORDER BY p.seq DESC LIMIT ?) newest"
             + " ORDER BY part, fseq, pseq", me, me, max)
-        : Db.rows(c, "SELECT name, message FROM (" + all + ") friend_posts ORDER BY part, fseq, pseq", me, me);
-    return rows.map(list -> {
-      List<JsonObject> posts = new ArrayList<>(list.size());
-      list.forEach(r -> posts.add(Reply.post(r.getString(0), r.getString(1))));
-      return posts;
-    });
+        : c.rows("SELECT name, message FROM (" + all + ") friend_posts ORDER BY part, fseq, pseq", me, me);
+    List<JsonObject> posts = new ArrayList<>(rows.size());
+    rows.forEach(r -> posts.add(Reply.post(r.getString(0), r.getString(1))));
+    return posts;
   }
 }

@@ -1,7 +1,6 @@
 package chat.store;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +88,7 @@ public final class Schema {
    * this build's version (the login role migrates it before it starts any instance).
    */
   public static Future<Integer> check(Db db) {
-    return db.tx(conn -> Db.row(conn, "SELECT MAX(version) FROM schema_version")).compose(row -> {
+    return db.autoCommit(c -> c.row("SELECT MAX(version) FROM schema_version")).compose(row -> {
       Integer current = row == null ? null : row.getInteger(0);
       if (current == null || current != MIGRATIONS.size()) {
         return Future.failedFuture(new IllegalStateException("the store's schema is at version " + current
@@ -105,26 +104,21 @@ public final class Schema {
   }
 
   public static Future<Integer> migrate(Db db) {
-    return db.tx(conn -> Db.update(conn, "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)")
-        .compose(v -> Db.row(conn, "SELECT MAX(version) FROM schema_version"))
-        .compose(row -> {
-          Integer current = row == null ? null : row.getInteger(0);
-          int from = current == null ? 0 : current;
-          Future<Void> chain = Future.succeededFuture();
-          for (int v = from; v < MIGRATIONS.size(); v++) {
-            int version = v + 1;
-            for (String sql : statements(MIGRATIONS.get(v), db.isHsqldb())) {
-              chain = chain.compose(x -> Db.update(conn, sql).mapEmpty());
-            }
-            chain = chain.compose(x -> Db.update(conn, "INSERT INTO schema_version (version) VALUES (?)", version)
-                .<Void>mapEmpty());
-          }
-          return chain.map(x -> {
-            if (from < MIGRATIONS.size()) {
-              LOG.info("store schema migrated from version {} to {}", from, MIGRATIONS.size());
-            }
-            return MIGRATIONS.size();
-          });
-        }));
+    return db.tx(c -> {
+      c.update("CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)");
+      Row row = c.row("SELECT MAX(version) FROM schema_version");
+      Integer current = row == null ? null : row.getInteger(0);
+      int from = current == null ? 0 : current;
+      for (int v = from; v < MIGRATIONS.size(); v++) {
+        for (String sql : statements(MIGRATIONS.get(v), db.isHsqldb())) {
+          c.update(sql);
+        }
+        c.update("INSERT INTO schema_version (version) VALUES (?)", v + 1);
+      }
+      if (from < MIGRATIONS.size()) {
+        LOG.info("store schema migrated from version {} to {}", from, MIGRATIONS.size());
+      }
+      return MIGRATIONS.size();
+    });
   }
 }

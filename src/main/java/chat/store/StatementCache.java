@@ -16,18 +16,18 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A JDBC connection that keeps its prepared statements, by SQL text, for the next use.
  *
- * <p>The JDBC client prepares a statement for every execution and closes it afterwards. Over
- * {@code hsql://} that is two extra round trips, and HSQLDB frees a compiled statement when its
- * last user closes it, so it compiles the same SQL again each time (it has no setting to keep
- * them). Here {@code prepareStatement(sql)} returns the connection's earlier statement for the
+ * <p>{@link Sql} prepares a statement for every execution and closes it afterwards. Over
+ * {@code hsql://} that would be two extra round trips, and HSQLDB frees a compiled statement
+ * when its last user closes it, so it would compile the same SQL again each time (it has no
+ * setting to keep them). Here {@code prepareStatement(sql)} returns the connection's earlier statement for the
  * same text when it is free, and {@code close()} of such a statement only clears its
  * parameters. At most {@code max} statements are kept per connection, least recently used
  * first out; they are closed with the connection. A statement on which any call failed is
  * closed for real at its {@code close()} and never handed out again, so nothing of a broken
- * connection is reused (a lost connection makes {@link Db} open a new pool anyway).
+ * connection is reused (the pool drops a connection whose statement failed for want of it).
  *
- * <p>Like a JDBC connection it is for one thread at a time; the JDBC client runs the actions of
- * one connection in order.
+ * <p>Like a JDBC connection it is for one thread at a time: the pool lends it to one unit of
+ * work at a time.
  */
 final class StatementCache implements InvocationHandler {
   /** Statements actually prepared on the wrapped connections, for tests and diagnostics. */
@@ -68,9 +68,6 @@ final class StatementCache implements InvocationHandler {
     if (name.equals("prepareStatement") && args.length == 1) {
       return prepare((String) args[0]);
     }
-    if (name.equals("getMetaData")) {
-      return withoutGeneratedKeys(connection.getMetaData());
-    }
     if (name.equals("close")) {
       List<Cached> all = new ArrayList<>(statements.values());
       statements.clear();
@@ -83,22 +80,6 @@ final class StatementCache implements InvocationHandler {
       return System.identityHashCode(proxy);
     }
     return call(connection, method, args);
-  }
-
-  /**
-   * No statement of the service reads generated keys, and HSQLDB refuses to look for them after
-   * DDL: the connection says it has none, so the JDBC client never asks for them.
-   */
-  private static java.sql.DatabaseMetaData withoutGeneratedKeys(java.sql.DatabaseMetaData meta) {
-    return (java.sql.DatabaseMetaData) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
-        new Class<?>[] {java.sql.DatabaseMetaData.class},
-        (proxy, method, args) -> method.getName().equals("supportsGetGeneratedKeys") ? Boolean.FALSE
-            : call(meta, method, args));
-  }
-
-  /** Connections to {@code url}, each keeping up to {@code max} prepared statements. */
-  static javax.sql.DataSource dataSource(String url, String user, String password, int max) {
-    return new StatementCachingDataSource(url, user, password, max);
   }
 
   private PreparedStatement prepare(String sql) throws SQLException {
@@ -126,7 +107,7 @@ final class StatementCache implements InvocationHandler {
     }
   }
 
-  /** One kept statement, and the proxy the JDBC client sees of it. */
+  /** One kept statement, and the proxy its users see of it. */
   private final class Cached implements InvocationHandler {
     final String sql;
     final PreparedStatement statement;

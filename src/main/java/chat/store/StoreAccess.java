@@ -1,7 +1,6 @@
 package chat.store;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +68,9 @@ public final class StoreAccess {
   public static Future<Void> grantApplicationUser(Db db, String user, String password) {
     require(user, "store application user");
     require(password, "store application password");
-    return db.tx(c -> Db.exists(c, "SELECT 1 FROM INFORMATION_SCHEMA.SYSTEM_USERS WHERE USER_NAME = ?", user)
-        .compose(exists -> Db.update(c, exists
+    return db.tx(c -> c.update(c.exists("SELECT 1 FROM INFORMATION_SCHEMA.SYSTEM_USERS WHERE USER_NAME = ?", user)
             ? "ALTER USER " + quoted(user) + " SET PASSWORD '" + password + "'"
-            : "CREATE USER " + quoted(user) + " PASSWORD '" + password + "'")))
+            : "CREATE USER " + quoted(user) + " PASSWORD '" + password + "'"))
         .compose(x -> grantRights(db, user));
   }
 
@@ -83,21 +81,19 @@ public final class StoreAccess {
    */
   public static Future<Void> grantRights(Db db, String user) {
     require(user, "store application user");
-    return db.tx(c -> Db.rows(c, "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
-            + " WHERE UPPER(TABLE_SCHEMA) = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'")
-        .compose(tables -> {
-          Future<Integer> chain = Future.succeededFuture();
-          for (Row t : tables) {
-            String table = t.getString(0);
-            String rights = RIGHTS.getOrDefault(table.toUpperCase(java.util.Locale.ROOT), "SELECT, INSERT, UPDATE, DELETE");
-            String on = " ON TABLE " + quoted(table) + " ";
-            chain = chain.compose(x -> Db.update(c, "REVOKE ALL PRIVILEGES" + on + "FROM " + quoted(user) + " RESTRICT"));
-            if (!rights.isEmpty()) {
-              chain = chain.compose(x -> Db.update(c, "GRANT " + rights + on + "TO " + quoted(user)));
-            }
-          }
-          return chain;
-        })).mapEmpty();
+    return db.<Void>tx(c -> {
+      for (Row t : c.rows("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+          + " WHERE UPPER(TABLE_SCHEMA) = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'")) {
+        String table = t.getString(0);
+        String rights = RIGHTS.getOrDefault(table.toUpperCase(java.util.Locale.ROOT), "SELECT, INSERT, UPDATE, DELETE");
+        String on = " ON TABLE " + quoted(table) + " ";
+        c.update("REVOKE ALL PRIVILEGES" + on + "FROM " + quoted(user) + " RESTRICT");
+        if (!rights.isEmpty()) {
+          c.update("GRANT " + rights + on + "TO " + quoted(user));
+        }
+      }
+      return null;
+    });
   }
 
   private static boolean isBadCredentials(SQLException e) {

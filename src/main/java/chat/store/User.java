@@ -1,7 +1,5 @@
 package chat.store;
 
-import io.vertx.sqlclient.Row;
-
 /**
  * A user as the handlers need it: who, which personal channel, whether it holds a valid token,
  * and the token itself when the user was found by it (the store keeps only its hash).

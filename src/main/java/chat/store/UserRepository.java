@@ -1,9 +1,8 @@
 package chat.store;
 
 import chat.config.Secrets;
-import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlClient;
 
+import java.sql.SQLException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -32,40 +31,37 @@ public final class UserRepository {
    * The user holding {@code token} while its session is valid, else null. A use moves the
    * session's idle deadline, but writes the row at most once a step ({@link Session#touchDueAt}).
    */
-  public Future<User> byToken(SqlClient c, String token) {
+  public User byToken(Sql c, String token) throws SQLException {
     if (token == null) {
-      return Future.succeededFuture();
+      return null;
     }
-    return Db.row(c, "SELECT " + User.COLUMNS + " FROM users WHERE token_hash = ?", tokenHash(token)).compose(r -> {
-      long now = clock.getAsLong();
-      User user = User.of(r, token, now);
-      if (user == null || !user.online()) {
-        return Future.succeededFuture();
-      }
-      return touched(c, user.id(), User.session(r), now, user);
-    });
+    Row r = c.row("SELECT " + User.COLUMNS + " FROM users WHERE token_hash = ?", tokenHash(token));
+    long now = clock.getAsLong();
+    User user = User.of(r, token, now);
+    if (user == null || !user.online()) {
+      return null;
+    }
+    touch(c, user.id(), User.session(r), now);
+    return user;
   }
 
-  public Future<User> byName(SqlClient c, String name) {
-    return Db.row(c, "SELECT " + User.COLUMNS + " FROM users WHERE name = ?", name)
-        .map(r -> User.of(r, null, clock.getAsLong()));
+  public User byName(Sql c, String name) throws SQLException {
+    return User.of(c.row("SELECT " + User.COLUMNS + " FROM users WHERE name = ?", name), null, clock.getAsLong());
   }
 
   /** The stored password hash of {@code name} with the user, or null when there is no such user. */
-  public Future<Credentials> credentials(SqlClient c, String name) {
-    return Db.row(c, "SELECT " + User.COLUMNS + ", password_hash FROM users WHERE name = ?", name)
-        .map(r -> r == null ? null : new Credentials(User.of(r, null, clock.getAsLong()), r.getString(6)));
+  public Credentials credentials(Sql c, String name) throws SQLException {
+    Row r = c.row("SELECT " + User.COLUMNS + ", password_hash FROM users WHERE name = ?", name);
+    return r == null ? null : new Credentials(User.of(r, null, clock.getAsLong()), r.getString(6));
   }
 
-  public Future<Void> insert(SqlClient c, String name, String passwordHash, String channel) {
-    return Db.update(c, "INSERT INTO users (name, password_hash, channel) VALUES (?, ?, ?)",
-        name, passwordHash, channel).mapEmpty();
+  public void insert(Sql c, String name, String passwordHash, String channel) throws SQLException {
+    c.update("INSERT INTO users (name, password_hash, channel) VALUES (?, ?, ?)", name, passwordHash, channel);
   }
 
   /** Replaces the password hash, unless it changed since {@code old} was read. */
-  public Future<Void> rehash(SqlClient c, long id, String old, String fresh) {
-    return Db.update(c, "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", fresh, id, old)
-        .mapEmpty();
+  public void rehash(Sql c, long id, String old, String fresh) throws SQLException {
+    c.update("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", fresh, id, old);
   }
 
   /**
@@ -74,54 +70,53 @@ public final class UserRepository {
    * from a session nonce; a session whose stored hash no longer matches its derived token (the
    * derivation key changed) is replaced. A login counts as a use of the session.
    */
-  public Future<String> ensureToken(SqlClient c, long id, Function<String, String> tokenOf, long idleMillis,
-                                    long lifetimeMillis) {
+  public String ensureToken(Sql c, long id, Function<String, String> tokenOf, long idleMillis,
+                            long lifetimeMillis) throws SQLException {
     long now = clock.getAsLong();
     String nonce = Secrets.random(16);
     String token = tokenOf.apply(nonce);
     Object[] fresh = {tokenHash(token), nonce, now + lifetimeMillis, now, idleMillis, id};
-    return Db.update(c, SET_SESSION + " AND (" + NO_SESSION + ")", append(fresh, now, now))
-        .compose(n -> n > 0 ? Future.succeededFuture(token) : Db.row(c, "SELECT token_nonce, token_hash,"
-                + " token_expires, token_used, token_idle FROM users WHERE id = ?", id)
-            .compose(r -> {
-              String held = r == null ? null : tokenOf.apply(r.getString(0));
-              if (held == null || !tokenHash(held).equals(r.getString(1))) {
-                return Db.update(c, SET_SESSION, fresh).map(token);
-              }
-              return touched(c, id, new Session(r.getLong(2), r.getLong(3), r.getLong(4)), now, held);
-            }));
+    if (c.update(SET_SESSION + " AND (" + NO_SESSION + ")", append(fresh, now, now)) > 0) {
+      return token;
+    }
+    Row r = c.row("SELECT token_nonce, token_hash, token_expires, token_used, token_idle FROM users WHERE id = ?", id);
+    String held = r == null ? null : tokenOf.apply(r.getString(0));
+    if (held == null || !tokenHash(held).equals(r.getString(1))) {
+      c.update(SET_SESSION, fresh);
+      return token;
+    }
+    touch(c, id, new Session(r.getLong(2), r.getLong(3), r.getLong(4)), now);
+    return held;
   }
 
-  /** {@code value}, once the session's last use is moved to {@code now} when a step has passed since it. */
-  private static <T> Future<T> touched(SqlClient c, long id, Session session, long now, T value) {
-    if (!session.touchDueAt(now)) {
-      return Future.succeededFuture(value);
+  /** Moves the session's last use to {@code now} when a step has passed since it. */
+  private static void touch(Sql c, long id, Session session, long now) throws SQLException {
+    if (session.touchDueAt(now)) {
+      c.update("UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, id, now);
     }
-    return Db.update(c, "UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, id, now).map(value);
   }
 
   /** Ends the user's session and its assignment. */
-  public Future<Void> clearToken(SqlClient c, long id) {
-    return Db.update(c, "UPDATE users SET token_hash = NULL, token_nonce = NULL, token_expires = NULL,"
-        + " token_used = NULL, token_idle = NULL, instance_id = NULL WHERE id = ?", id).mapEmpty();
+  public void clearToken(Sql c, long id) throws SQLException {
+    c.update("UPDATE users SET token_hash = NULL, token_nonce = NULL, token_expires = NULL,"
+        + " token_used = NULL, token_idle = NULL, instance_id = NULL WHERE id = ?", id);
   }
 
   /** Removes the user; invitations, friendships, posts and memberships go with it (cascade). */
-  public Future<Void> delete(SqlClient c, long id) {
-    return Db.update(c, "DELETE FROM users WHERE id = ?", id).mapEmpty();
+  public void delete(Sql c, long id) throws SQLException {
+    c.update("DELETE FROM users WHERE id = ?", id);
   }
 
   /** Records which application instance serves the user. */
-  public Future<Void> assign(SqlClient c, long id, String instanceId) {
-    return Db.update(c, "UPDATE users SET instance_id = ? WHERE id = ?", instanceId, id).mapEmpty();
+  public void assign(Sql c, long id, String instanceId) throws SQLException {
+    c.update("UPDATE users SET instance_id = ? WHERE id = ?", instanceId, id);
   }
 
   /** Whether {@code channel} is the personal channel of the user called {@code name}, or that of one of its groups. */
-  public Future<Boolean> readsChannel(SqlClient c, String name, String channel) {
-    return Db.exists(c, "SELECT 1 FROM users WHERE name = ? AND channel = ?", name, channel).compose(own -> own
-        ? Future.succeededFuture(true)
-        : Db.exists(c, "SELECT 1 FROM memberships m JOIN chat_groups g ON g.seq = m.group_seq"
-            + " JOIN users u ON u.id = m.member WHERE u.name = ? AND g.channel = ?", name, channel));
+  public boolean readsChannel(Sql c, String name, String channel) throws SQLException {
+    return c.exists("SELECT 1 FROM users WHERE name = ? AND channel = ?", name, channel)
+        || c.exists("SELECT 1 FROM memberships m JOIN chat_groups g ON g.seq = m.group_seq"
+            + " JOIN users u ON u.id = m.member WHERE u.name = ? AND g.channel = ?", name, channel);
   }
 
   /** What the store keeps of a token: its SHA-256, in hex. */

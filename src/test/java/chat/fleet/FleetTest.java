@@ -127,8 +127,8 @@ class FleetTest {
     assertTrue(service.instances().isEmpty(), "the instance that never registered is given up");
     chat.store.Db store = chat.store.Db.open(service.vertx(), config.storeOptions(config.localStoreUrl()));
     try {
-      Integer online = store.tx(c -> chat.store.Db.row(c,
-              "SELECT COUNT(*) FROM users WHERE token_hash IS NOT NULL OR instance_id IS NOT NULL").map(r -> r.getInteger(0)))
+      Integer online = store.tx(c -> c.row(
+              "SELECT COUNT(*) FROM users WHERE token_hash IS NOT NULL OR instance_id IS NOT NULL").getInteger(0))
           .await(10, TimeUnit.SECONDS);
       assertEquals(0, online, "no token and no assignment were left behind");
     } finally {

@@ -44,7 +44,9 @@ class ExposureTest {
   private static Map<Integer, String> listening() throws Exception {
     Map<Integer, String> found = new HashMap<>();
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-      for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+      // read once: the table changes between two reads on a busy machine
+      List<String> lines = Files.readAllLines(Path.of(table));
+      for (String line : lines.subList(1, lines.size())) {
         String[] f = line.trim().split("\\s+");
         if (f[3].equals("0A")) {
           String[] local = f[1].split(":");

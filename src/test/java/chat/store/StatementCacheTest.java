@@ -2,7 +2,6 @@ package chat.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,20 +36,21 @@ class StatementCacheTest {
   void theSameStatementThroughDbIsPreparedOncePerConnection() throws Exception {
     Db db = Db.open(vertx, new StoreOptions(memUrl(), "SA", "", 1));
     try {
-      db.tx(c -> Db.update(c, "CREATE TABLE t (id INT PRIMARY KEY)")
-          .compose(x -> Db.update(c, "INSERT INTO t VALUES (1), (2), (3)"))).await(10, TimeUnit.SECONDS);
+      db.tx(c -> c.update("CREATE TABLE t (id INT PRIMARY KEY)") + c.update("INSERT INTO t VALUES (1), (2), (3)"))
+          .await(10, TimeUnit.SECONDS);
       String sql = "SELECT COUNT(*) FROM t WHERE id > ?";
       long before = StatementCache.PREPARED.sum();
       for (int i = 0; i < 4; i++) {
         int above = i;
-        Row row = db.tx(c -> Db.row(c, sql, above)).await(10, TimeUnit.SECONDS);
+        Row row = db.tx(c -> c.row(sql, above)).await(10, TimeUnit.SECONDS);
         assertEquals(3 - i, row.getLong(0));
       }
-      // twice in one transaction, and a failure in between does not spoil the statement
-      db.tx(c -> Db.row(c, sql, 0).compose(a -> Db.row(c, sql, 2)).map(b -> {
-        assertEquals(1, b.getLong(0));
-        return b;
-      })).await(10, TimeUnit.SECONDS);
+      // twice in one transaction
+      Row second = db.tx(c -> {
+        c.row(sql, 0);
+        return c.row(sql, 2);
+      }).await(10, TimeUnit.SECONDS);
+      assertEquals(1, second.getLong(0));
       assertEquals(1, StatementCache.PREPARED.sum() - before, "prepared once on the one connection");
     } finally {
       db.close().await(10, TimeUnit.SECONDS);
