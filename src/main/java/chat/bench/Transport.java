@@ -57,8 +57,8 @@ abstract class Transport implements Closeable {
 
   /**
    * The 2018 client: a connection per request, the text with no terminator, then everything
-   * the server sends until it closes. The server sees the request is complete after a short
-   * quiet period.
+   * the server sends until it closes. The server takes a small request that arrived in one read
+   * as complete at once, others after a short quiet period.
    */
   static final class Reference extends Transport {
     private final byte[] buffer = new byte[8192];

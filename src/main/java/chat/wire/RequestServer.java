@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,9 +34,42 @@ import java.util.concurrent.TimeUnit;
  * JSON reply, then close. Persistent mode, chosen by the client sending a newline: requests
  * and replies are lines, answered in order, on a connection that stays open. Both work the
  * same inside TLS when it is on; a TLS port then answers nothing to plain text.
+ *
+ * <p>When a reference-mode request ends. Nothing in the bytes says so: the 2018 clients connect,
+ * write the request in one send and read until the server closes, and the 2018 server took its
+ * first recv as the request. Here a request ends at the first of:
+ * <ul>
+ *   <li>a half-close by the client;</li>
+ *   <li>the whole-read rule (plain connections only): the connection's first read event, when it
+ *       is the only one so far, left the socket drained (it did not fill Netty's read buffer), is
+ *       at most {@link #WHOLE_READ_MAX_BYTES}, ends on a complete UTF-8 sequence and not on
+ *       whitespace. A send that small travels in one TCP segment on any real path, and a segment
+ *       is delivered by one read, so such a read is the client's whole send: it is answered at
+ *       once, with no wait;</li>
+ *   <li>{@code wire.quietMillis} passing without more bytes: the fallback for every request the
+ *       rule does not take, which is how requests arriving in pieces are still read whole (a
+ *       longer request, a read cut inside a UTF-8 sequence or after a space, a second read, TLS,
+ *       where the first read is the handshake).</li>
+ * </ul>
+ * Deliberate consequence: a client that splits one request into two sends, the first ending on
+ * a complete character and not on whitespace, is answered on its first piece when the server
+ * reads that piece before the second arrives (the quiet period used to join them when they came
+ * within 2 ms). The 2018 server did the same, so no reference client does this; two sends that
+ * reach the server before its read are one read and are joined as before. A client that wants
+ * pieces joined half-closes, or uses the persistent mode (its newline ends the line; a first
+ * piece without the newline that the rule takes is answered in reference mode).
+ * The rule never looks at the command itself: no request text is syntactically complete, since
+ * more bytes could always extend its last word or add message words.
  */
 public final class RequestServer {
   private static final Logger LOG = LoggerFactory.getLogger(RequestServer.class);
+  /**
+   * Longest first read the whole-read rule takes as a complete request. Below the payload of
+   * one TCP segment on any path the service runs on (IPv6's minimum MTU leaves 1,208 bytes with
+   * timestamps), so one send of this size is never cut in two. Longer requests wait for the
+   * quiet period, as all did before.
+   */
+  static final int WHOLE_READ_MAX_BYTES = 1024;
 
   private final Vertx vertx;
   private final WireOptions options;
@@ -86,6 +120,8 @@ public final class RequestServer {
     private boolean ended;
     private boolean refusing;
     private long timer = -1;
+    /** The connection's socket reads, seen below TLS; null under TLS. */
+    private FirstRead firstRead;
 
     Connection(NetSocket socket) {
       this.socket = socket;
@@ -93,6 +129,9 @@ public final class RequestServer {
 
     void start() {
       allowHalfClose();
+      if (!tls.enabled()) {
+        watchFirstRead();
+      }
       socket.handler(this::onData);
       socket.endHandler(v -> onEnd());
       socket.closeHandler(v -> {
@@ -141,12 +180,39 @@ public final class RequestServer {
         socket.pause();
       }
       if (!persistent && pending.length() > 0) {
+        if (arrivedWhole()) {
+          finishReferenceRequest();
+          return;
+        }
         timer = vertx.setTimer(options.quietMillis(), id -> {
           timer = -1;
           finishReferenceRequest();
         });
       }
       next();
+    }
+
+    /**
+     * Whether the pending reference-mode bytes are one whole send: see the class comment. Runs on
+     * the event loop that also runs {@link FirstRead}, so its counts include every read whose
+     * bytes reached {@code pending}; one that came after makes {@code reads} 2, which never
+     * passes.
+     */
+    private boolean arrivedWhole() {
+      FirstRead read = firstRead;
+      return read != null && !busy && !ended
+          && read.reads == 1 && !read.filled && read.bytes == pending.length()
+          && pending.length() <= WHOLE_READ_MAX_BYTES
+          && endsOnWholeCharacter(pending) && !isSpace(pending.getByte(pending.length() - 1));
+    }
+
+    /** Puts a {@link FirstRead} at the head of the pipeline, where it sees the socket's reads. */
+    private void watchFirstRead() {
+      if (!(socket instanceof NetSocketInternal internal)) {
+        return;
+      }
+      firstRead = new FirstRead();
+      internal.channelHandlerContext().pipeline().addFirst("firstRead", firstRead);
     }
 
     /**
@@ -288,6 +354,55 @@ public final class RequestServer {
         timer = -1;
       }
     }
+  }
+
+  /**
+   * Counts the socket reads of one connection until there are two, then steps out of the
+   * pipeline. Netty reads into a buffer of its own size; a read that does not fill it emptied the
+   * socket's receive queue: nothing else had arrived yet.
+   */
+  private static final class FirstRead extends ChannelInboundHandlerAdapter {
+    /** Reads with bytes so far, counted up to 2. */
+    int reads;
+    /** Bytes and fullness of the first read. */
+    int bytes;
+    boolean filled;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf buf && buf.isReadable()) {
+        if (++reads == 1) {
+          bytes = buf.readableBytes();
+          filled = !buf.isWritable();
+        } else {
+          ctx.pipeline().remove(this);
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /**
+   * Whether {@code b} (not empty) does not end inside a UTF-8 sequence: its last lead byte has
+   * all the continuation bytes it announces. Malformed bytes count as ended, since more bytes
+   * cannot mend them; the request is refused as not UTF-8 either way.
+   */
+  static boolean endsOnWholeCharacter(Buffer b) {
+    int end = b.length();
+    for (int back = 1; back <= 4 && back <= end; back++) {
+      int lead = b.getByte(end - back) & 0xFF;
+      if ((lead & 0xC0) == 0x80) {
+        continue; // a continuation byte: its lead is further back
+      }
+      int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      return back >= length || lead >= 0xF8;
+    }
+    return true; // only continuation bytes at the end: malformed already
+  }
+
+  /** The ASCII bytes {@link String#strip()} treats as whitespace, the newline aside. */
+  static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\r' || b == 0x0B || b == '\f' || (b >= 0x1C && b <= 0x1F);
   }
 
   private static String decode(Buffer raw) throws CharacterCodingException {
