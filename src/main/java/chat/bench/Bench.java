@@ -250,16 +250,20 @@ public final class Bench implements Callable<Integer> {
       report(load, pairs, setupSeconds, expectedDirect, expectedGroup);
       return 0;
     } finally {
-      closeBroker();
-      cleanup(pairs);
       try {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // leaving anyway
-      }
-      if (resultLine != null) {
-        out.println(resultLine);
-        out.flush();
+        closeBroker();
+        cleanup(pairs);
+        try {
+          vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // leaving anyway
+        }
+      } finally {
+        // the figures stand even when the cleanup failed (which still ends the run with an error)
+        if (resultLine != null) {
+          out.println(resultLine);
+          out.flush();
+        }
       }
     }
   }
