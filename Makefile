@@ -5,7 +5,7 @@ PORT ?= 8888
 MVN ?= mvn -B -q -ntp
 JAR := target/chat.jar
 
-.PHONY: all jar run test unit conformance testcases bench clean
+.PHONY: all jar run test unit conformance testcases bench bench-smoke clean
 
 all: jar
 
@@ -34,6 +34,11 @@ conformance: jar
 
 bench: jar
 	java -cp $(JAR) chat.bench.Bench $(BENCH_ARGS)
+
+# The throughput guard CI runs after the tests: this service against a bare baseline measured in
+# the same run (bench/smoke; the documented ratio is in bench/smoke.expected).
+bench-smoke: jar
+	bench/smoke
 
 clean:
 	$(MVN) clean

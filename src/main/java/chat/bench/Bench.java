@@ -143,6 +143,8 @@ public final class Bench implements Callable<Integer> {
   /** Set when a login reply names no application server or broker (the 2018 reference server). */
   private volatile boolean noAppServer;
   private volatile boolean noBroker;
+  /** The machine-readable summary, printed last once a load has run. */
+  private String resultLine;
 
   public static void main(String[] args) {
     int code = new CommandLine(new Bench()).execute(args);
@@ -248,14 +250,38 @@ public final class Bench implements Callable<Integer> {
       report(load, pairs, setupSeconds, expectedDirect, expectedGroup);
       return 0;
     } finally {
-      closeBroker();
-      cleanup(pairs);
       try {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // leaving anyway
+        closeBroker();
+        cleanup(pairs);
+        try {
+          vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // leaving anyway
+        }
+      } finally {
+        // the figures stand even when the cleanup failed (which still ends the run with an error)
+        if (resultLine != null) {
+          out.println(resultLine);
+          out.flush();
+        }
       }
     }
+  }
+
+  /**
+   * The last line of a report, for scripts, with the keys of loadc's: requests per second,
+   * p50 and p99 of all commands in ms, errors (replies with status != 0 and i/o errors), then
+   * client threads that never finished and the server's CPU per command in µs ({@code -} when
+   * not measured).
+   */
+  static String result(double reqPerSecond, long[] sortedNanos, long errors, int stuck, double serverMicrosPerCommand) {
+    return String.format(java.util.Locale.ROOT, "RESULT req_s=%.1f p50_ms=%s p99_ms=%s errors=%d stuck=%d server_cpu_us=%s",
+        reqPerSecond, resultMillis(Samples.percentile(sortedNanos, 50)), resultMillis(Samples.percentile(sortedNanos, 99)),
+        errors, stuck, serverMicrosPerCommand < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.0f", serverMicrosPerCommand));
+  }
+
+  private static String resultMillis(long nanos) {
+    return nanos < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6);
   }
 
   int userCount() {
@@ -872,6 +898,9 @@ public final class Bench implements Callable<Integer> {
       line(row, c.word, load.latency.get(c), load.errors.get(c), load.ioErrors.get(c));
     }
     line(row, "all", all, totalErrors, totalIo);
+    double cpuUs = serverPid == null ? -1
+        : ProcCpu.microsPerCommand(load.serverTicks, ProcCpu.clockTicksPerSecond(), total);
+    resultLine = result(total / load.elapsedSeconds, all.sorted(), totalErrors + totalIo, load.stuck, cpuUs);
     if (!load.errorKinds.isEmpty()) {
       out.println("  errors by kind (first 10):");
       load.errorKinds.entrySet().stream().limit(10)
@@ -885,6 +914,7 @@ public final class Bench implements Callable<Integer> {
     }
     if (noBroker) {
       out.println("deliveries     not timed: the login replies name no broker (the 2018 reference delivers over STOMP)");
+      out.println();
       out.flush();
       return;
     }

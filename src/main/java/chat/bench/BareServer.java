@@ -1,0 +1,199 @@
+package chat.bench;
+
+import chat.protocol.Messages;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The physical limit of the box for the reference wire mode: a plain Vert.x NetServer, set up
+ * like the service's login server (the same Vert.x, its default options, one verticle and so
+ * one event loop for the connections, TCP_NODELAY, the same backlog), that answers every
+ * request with a fixed small JSON and closes. No parsing beyond the first word, no store, no
+ * broker. {@code register}, {@code login} and every other command get {@code "status": 0};
+ * the login reply has the shape of the service's (token, channels, and {@code server} naming
+ * this address as the application server), so {@link Bench} and loadc drive it with the same
+ * mixes as the service. It names no broker: the mixes that time deliveries do not time them here.
+ *
+ * <p>By default a request is answered as soon as its first bytes arrive (on loopback a request
+ * written at once arrives at once); {@code --quiet-ms} waits that long after the last byte
+ * first, as the service's reference mode does ({@code WireOptions.quietMillis}, 2 ms).
+ */
+@Command(name = "bare-server", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "A bare baseline: answers every reference-mode request with a fixed JSON and closes.")
+public final class BareServer implements Callable<Integer> {
+  @Option(names = "--host", description = "address to listen on; loopback only (default: ${DEFAULT-VALUE})")
+  String host = "127.0.0.1";
+  @Option(names = "--port", description = "port to listen on, 0 for any free one (default: ${DEFAULT-VALUE})")
+  int port = 9999;
+  @Option(names = "--instances", description = "verticle instances, each with its own event loop; the service's "
+      + "login server is one (default: ${DEFAULT-VALUE})")
+  int instances = 1;
+  @Option(names = "--quiet-ms", description = "wait this long after the last byte before answering, "
+      + "as the service's reference mode does (default: ${DEFAULT-VALUE}: answer at once)")
+  int quietMillis = 0;
+
+  /** The replies: fixed once the port is known. */
+  record Replies(Buffer login, Buffer ok) {
+    static Replies of(String host, int port) {
+      JsonObject login = new JsonObject()
+          .put("status", 0)
+          .put("message", Messages.SUCCESS)
+          .put("token", "bare0000000000000000000000000000")
+          .put("channel", new JsonArray().add(new JsonObject().put("type", 0).put("channel", "bare")))
+          .put("server", new JsonObject().put("id", "bare").put("host", host).put("port", port));
+      JsonObject ok = new JsonObject().put("status", 0).put("message", Messages.SUCCESS);
+      return new Replies(login.toBuffer(), ok.toBuffer());
+    }
+
+    /** The reply to a request: the login reply when its first word is {@code login}. */
+    Buffer to(Buffer request) {
+      int n = Math.min(request.length(), 6);
+      byte[] first = request.getBytes(0, n);
+      boolean isLogin = n >= 5 && new String(first, 0, 5, StandardCharsets.US_ASCII).equals("login")
+          && (n == 5 || first[5] == ' ' || first[5] == '\n' || first[5] == '\r');
+      return isLogin ? login : ok;
+    }
+  }
+
+  /** One event loop's share of the connections. */
+  static final class Listener extends VerticleBase {
+    private final String host;
+    private final int port;
+    private final int quietMillis;
+    private final java.util.function.Supplier<Replies> replies;
+    private NetServer server;
+
+    Listener(String host, int port, int quietMillis, java.util.function.Supplier<Replies> replies) {
+      this.host = host;
+      this.port = port;
+      this.quietMillis = quietMillis;
+      this.replies = replies;
+    }
+
+    @Override
+    public Future<?> start() {
+      server = vertx.createNetServer(new NetServerOptions()
+              .setHost(host)
+              .setPort(port)
+              .setTcpNoDelay(true)
+              .setAcceptBacklog(4096))
+          .connectHandler(this::serve);
+      return server.listen();
+    }
+
+    int actualPort() {
+      return server.actualPort();
+    }
+
+    private void serve(NetSocket socket) {
+      Buffer pending = Buffer.buffer(64);
+      long[] timer = {-1};
+      boolean[] answered = {false};
+      Runnable answer = () -> {
+        if (!answered[0]) {
+          answered[0] = true;
+          socket.write(replies.get().to(pending)).onComplete(x -> socket.close());
+        }
+      };
+      socket.handler(data -> {
+        if (answered[0]) {
+          return;
+        }
+        pending.appendBuffer(data);
+        if (quietMillis <= 0) {
+          answer.run();
+          return;
+        }
+        if (timer[0] >= 0) {
+          vertx.cancelTimer(timer[0]);
+        }
+        timer[0] = vertx.setTimer(quietMillis, id -> answer.run());
+      });
+      socket.endHandler(v -> socket.close());
+      socket.exceptionHandler(e -> socket.close());
+    }
+  }
+
+  /** A running bare server: its port, and how to stop it. */
+  record Running(Vertx vertx, int port) {
+    Future<Void> close() {
+      return vertx.close();
+    }
+  }
+
+  /** Starts a bare server on {@code vertx}: {@code instances} verticles sharing one port. */
+  static Future<Running> start(Vertx vertx, String host, int port, int instances, int quietMillis) {
+    Replies[] replies = new Replies[1];
+    Listener[] first = new Listener[1];
+    return vertx.deployVerticle(() -> {
+          Listener l = new Listener(host, port, quietMillis, () -> replies[0]);
+          if (first[0] == null) {
+            first[0] = l;
+          }
+          return l;
+        }, new io.vertx.core.DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          int actual = first[0].actualPort();
+          replies[0] = Replies.of(host, actual);
+          return new Running(vertx, actual);
+        });
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (!InetAddress.getByName(host).isLoopbackAddress()) {
+      System.err.println("bare-server: --host must be a loopback address");
+      return 2;
+    }
+    if (port < 0 || port > 65535 || instances < 1 || instances > 64 || quietMillis < 0 || quietMillis > 1000) {
+      System.err.println("bare-server: --port 0..65535, --instances 1..64, --quiet-ms 0..1000");
+      return 2;
+    }
+    // the service's own options (chat.Main): default event loop pool, the same blocked-thread check
+    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(5_000));
+    Running running;
+    try {
+      running = start(vertx, host, port, instances, quietMillis).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("bare-server: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+      vertx.close().await(10, TimeUnit.SECONDS);
+      return 1;
+    }
+    System.out.printf("bare-server listening on %s:%d (%d instance%s, quiet %d ms)%n", host, running.port(),
+        instances, instances == 1 ? "" : "s", quietMillis);
+    System.out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        running.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // leaving anyway
+      }
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new BareServer()).execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,86 @@
+package chat.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BareServerTest {
+  private Vertx vertx;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (vertx != null) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private int start(int quietMillis) throws Exception {
+    vertx = Vertx.vertx();
+    return BareServer.start(vertx, "127.0.0.1", 0, 1, quietMillis).await(30, TimeUnit.SECONDS).port();
+  }
+
+  /** The reference wire mode: one write, no terminator, then everything until the server closes. */
+  private static JsonObject ask(int port, String... parts) throws IOException, InterruptedException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      for (int i = 0; i < parts.length; i++) {
+        if (i > 0) {
+          Thread.sleep(1);
+        }
+        out.write(parts[i].getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+      InputStream in = s.getInputStream();
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void loginIsAnsweredWithATokenAndThisServerAsTheApplicationServer() throws Exception {
+    int port = start(0);
+    JsonObject reply = ask(port, "login someone secret");
+    assertEquals(0, reply.getInteger("status"));
+    assertNotNull(reply.getString("token"));
+    assertFalse(reply.getString("token").isEmpty());
+    JsonObject server = reply.getJsonObject("server");
+    assertEquals("127.0.0.1", server.getString("host"));
+    assertEquals(port, server.getInteger("port"));
+    assertEquals(0, reply.getJsonArray("channel").getJsonObject(0).getInteger("type"));
+  }
+
+  @Test
+  void everyOtherCommandIsAnsweredWithSuccess() throws Exception {
+    int port = start(0);
+    for (String request : new String[] {"register someone secret", "list-friend tok", "receive-post tok",
+        "post tok hello there", "delete tok", "loginx a b", "x"}) {
+      JsonObject reply = ask(port, request);
+      assertEquals(0, reply.getInteger("status"), request);
+      assertEquals(null, reply.getString("token"), request);
+    }
+  }
+
+  @Test
+  void withAQuietPeriodARequestInSeveralWritesGetsOneReply() throws Exception {
+    int port = start(200);
+    JsonObject reply = ask(port, "log", "in someone secret");
+    assertEquals(0, reply.getInteger("status"));
+    assertNotNull(reply.getString("token"));
+  }
+}
