@@ -37,12 +37,11 @@ public final class AppService {
   private static final Set<Command> WRITES = EnumSet.of(Command.POST, Command.SEND, Command.SEND_GROUP,
       Command.CREATE_GROUP);
   /**
-   * The commands whose statements each stand alone, so they need no transaction around them:
-   * those that only read (a message goes to the broker, not the store), and post, whose quota
-   * is checked by its insert.
+   * The commands that only read, so they need no transaction around their statements (a
+   * message goes to the broker, not the store).
    */
   private static final Set<Command> AUTO_COMMIT = EnumSet.of(Command.LIST_INVITE, Command.LIST_FRIEND,
-      Command.RECEIVE_POST, Command.SEND, Command.LIST_GROUP, Command.LIST_JOINED, Command.SEND_GROUP, Command.POST);
+      Command.RECEIVE_POST, Command.SEND, Command.LIST_GROUP, Command.LIST_JOINED, Command.SEND_GROUP);
 
   private final Db db;
   private final Messenger messenger;
@@ -172,13 +171,13 @@ public final class AppService {
     return ok();
   }
 
-  /** The quota is checked by the insert itself; its count is read only when the post was refused. */
+  /** The quota is checked as the post is counted; the count is read only when the post was refused. */
   private Outcome post(Sql c, User me, String message) throws SQLException {
     if (posts.post(c, me.id(), message, limits.maxPostsPerUser())) {
       return ok();
     }
     String failure = Rules.post(posts.count(c, me.id()), limits);
-    // no room a moment ago, but some now (posts went with a deleted account): the user has gone
+    // not counted although there is room: the account was deleted meanwhile
     return done(failure != null ? failure : Messages.NOT_LOGIN);
   }
 

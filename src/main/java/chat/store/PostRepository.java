@@ -12,20 +12,25 @@ import chat.protocol.Reply;
 public final class PostRepository {
 
   /**
-   * Adds the post unless the author already has {@code max} posts (0: no limit), in one
-   * statement (so it needs no transaction around it); whether it was added.
+   * Adds the post unless the author already has {@code max} posts (0: no limit); whether it was
+   * added. Each user's row counts its posts, so the quota costs one row, not a count of them
+   * all; run it in a transaction, so the count and the posts stay together.
    */
   public boolean post(Sql c, long author, String message, int max) throws SQLException {
-    if (max <= 0) {
-      return c.update("INSERT INTO posts (author, message) VALUES (?, ?)", author, message) > 0;
+    int counted = max > 0
+        ? c.update("UPDATE users SET post_count = post_count + 1 WHERE id = ? AND post_count < ?", author, max)
+        : c.update("UPDATE users SET post_count = post_count + 1 WHERE id = ?", author);
+    if (counted == 0) {
+      return false;
     }
-    return c.update("INSERT INTO posts (author, message) SELECT id, CAST(? AS VARCHAR(65536)) FROM users"
-        + " WHERE id = ? AND (SELECT COUNT(*) FROM posts WHERE author = ?) < ?", message, author, author, max) > 0;
+    c.update("INSERT INTO posts (author, message) VALUES (?, ?)", author, message);
+    return true;
   }
 
   /** How many posts the user has. */
   public int count(Sql c, long author) throws SQLException {
-    return c.row("SELECT COUNT(*) FROM posts WHERE author = ?", author).getInteger(0);
+    Row r = c.row("SELECT post_count FROM users WHERE id = ?", author);
+    return r == null ? 0 : r.getInteger(0);
   }
 
   /**

@@ -79,7 +79,11 @@ public final class Schema {
           "ALTER TABLE users ADD COLUMN token_expires BIGINT",
           "ALTER TABLE users ADD COLUMN token_used BIGINT",
           "ALTER TABLE users ADD COLUMN token_idle BIGINT",
-          "ALTER TABLE users ADD CONSTRAINT users_token_hash UNIQUE (token_hash)"));
+          "ALTER TABLE users ADD CONSTRAINT users_token_hash UNIQUE (token_hash)"),
+      // how many posts each user has, kept with every post: the quota is checked without counting
+      Migration.portable(
+          "ALTER TABLE users ADD COLUMN post_count INT DEFAULT 0 NOT NULL",
+          "UPDATE users SET post_count = (SELECT COUNT(*) FROM posts WHERE posts.author = users.id)"));
 
   private Schema() { }
 

@@ -26,8 +26,8 @@ public final class StoreAccess {
   private static final Map<String, String> RIGHTS = Map.of(
       "INSTANCES", "",
       "SCHEMA_VERSION", "SELECT",
-      // instances only note when a token was last used (idle expiry)
-      "USERS", "SELECT, UPDATE (token_used)",
+      // instances only note when a token was last used (idle expiry), and count posts
+      "USERS", "SELECT, UPDATE (token_used, post_count)",
       "INVITATIONS", "SELECT, INSERT, DELETE",
       "FRIENDSHIPS", "SELECT, INSERT",
       "POSTS", "SELECT, INSERT",
