@@ -89,6 +89,9 @@ public final class AppService {
 
   private Future<JsonObject> handleOnce(Request r) {
     Db.Work<Outcome> work = c -> {
+      if (r.command() == Command.LIST_FRIEND || r.command() == Command.RECEIVE_POST) {
+        return readWithToken(c, r);
+      }
       User me = users.byToken(c, r.token());
       if (me == null) {
         return answer(Reply.fail(Messages.NOT_LOGIN));
@@ -97,6 +100,25 @@ public final class AppService {
       return early != null ? answer(early) : dispatch(c, r.command(), r, me);
     };
     return (AUTO_COMMIT.contains(r.command()) ? db.autoCommit(work) : db.tx(work)).compose(Outcome::publish);
+  }
+
+  /**
+   * list-friend and receive-post: the user holding the token is found by the same statement
+   * that reads the list, one round trip in all. The checks keep their order: the token, then
+   * the rest; the list is only answered when all pass.
+   */
+  private Outcome readWithToken(Sql c, Request r) throws SQLException {
+    UserRepository.Mine mine = r.command() == Command.LIST_FRIEND ? friends.friendNames(c, users, r.token())
+        : posts.feed(c, users, r.token(), limits.maxFeedPosts());
+    if (mine == null) {
+      return answer(Reply.fail(Messages.NOT_LOGIN));
+    }
+    JsonObject early = beforeStore(r, mine.user());
+    if (early != null) {
+      return answer(early);
+    }
+    return list(r.command(), r.command() == Command.LIST_FRIEND ? Db.strings(mine.rows())
+        : PostRepository.posts(mine.rows()));
   }
 
   /**
@@ -119,9 +141,7 @@ public final class AppService {
       case INVITE -> invite(c, me, r.arg(0));
       case LIST_INVITE -> list(cmd, friends.inviters(c, me.id()));
       case ACCEPT_INVITE -> acceptInvite(c, me, r.arg(0));
-      case LIST_FRIEND -> list(cmd, friends.friendNames(c, me.id()));
       case POST -> post(c, me, r.rest(0));
-      case RECEIVE_POST -> list(cmd, posts.feed(c, me.id(), limits.maxFeedPosts()));
       case SEND -> send(c, me, r.arg(0), r.rest(1));
       case CREATE_GROUP -> createGroup(c, me, r.arg(0));
       case LIST_GROUP -> list(cmd, groups.all(c));

@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one seam to the SQL store: a pool of JDBC connections (Agroal) and units of work run on
@@ -152,6 +154,13 @@ public final class Db {
     } catch (SQLException | RuntimeException e) {
       cause.addSuppressed(e);
     }
+  }
+
+  /** The first column of every row, as text. */
+  public static List<String> strings(List<Row> rows) {
+    List<String> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(r.getString(0)));
+    return out;
   }
 
   /** Whether a failure means the connection itself is gone (SQLSTATE class 08, or a server shutdown). */

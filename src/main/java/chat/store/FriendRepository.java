@@ -8,10 +8,12 @@ public final class FriendRepository {
   /**
    * My friends in the order the reference answers rely on: first those whose invitation I
    * accepted, in acceptance order; then those who accepted mine, in acceptance order.
+   * {@code me} is my id, as an expression of the statement.
    */
-  static final String FRIENDS_IN_ORDER =
-      "SELECT 0 AS part, f.seq AS fseq, f.inviter AS friend FROM friendships f WHERE f.accepter = ?"
-          + " UNION ALL SELECT 1, f.seq, f.accepter FROM friendships f WHERE f.inviter = ?";
+  static String friendsInOrder(String me) {
+    return "SELECT 0 AS part, f.seq AS fseq, f.inviter AS friend FROM friendships f WHERE f.accepter = " + me
+        + " UNION ALL SELECT 1, f.seq, f.accepter FROM friendships f WHERE f.inviter = " + me;
+  }
 
   public boolean friends(Sql c, long a, long b) throws SQLException {
     return c.exists("SELECT 1 FROM friendships WHERE (accepter = ? AND inviter = ?) OR (accepter = ? AND inviter = ?)",
@@ -39,8 +41,10 @@ public final class FriendRepository {
     c.update("INSERT INTO friendships (accepter, inviter) VALUES (?, ?)", me, inviter);
   }
 
-  public List<String> friendNames(Sql c, long me) throws SQLException {
-    return c.strings("SELECT u.name FROM (" + FRIENDS_IN_ORDER + ") fr JOIN users u ON u.id = fr.friend"
-        + " ORDER BY fr.part, fr.fseq", me, me);
+  /** list-friend: the user holding {@code token} with its friends' names, in one statement. */
+  public UserRepository.Mine friendNames(Sql c, UserRepository users, String token) throws SQLException {
+    String hash = UserRepository.tokenHash(token);
+    return users.mine(c, token, "SELECT u.name AS name, fr.part AS part, fr.fseq AS fseq FROM ("
+        + friendsInOrder(UserRepository.MY_ID) + ") fr JOIN users u ON u.id = fr.friend", "r.part, r.fseq", hash, hash);
   }
 }

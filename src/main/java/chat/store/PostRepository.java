@@ -34,17 +34,23 @@ public final class PostRepository {
   }
 
   /**
-   * Posts of my current friends: friends in list-friend order, each friend's posts oldest
-   * first. With {@code max > 0}, only the newest {@code max} of them, still in that order.
+   * receive-post: the user holding {@code token} with the posts of its current friends, in one
+   * statement: friends in list-friend order, each friend's posts oldest first. With
+   * {@code max > 0}, only the newest {@code max} of them, still in that order.
    */
-  public List<JsonObject> feed(Sql c, long me, int max) throws SQLException {
+  public UserRepository.Mine feed(Sql c, UserRepository users, String token, int max) throws SQLException {
+    String hash = UserRepository.tokenHash(token);
     String all = "SELECT u.name AS name, p.message AS message, fr.part AS part, fr.fseq AS fseq, p.seq AS pseq"
-        + " FROM (" + FriendRepository.FRIENDS_IN_ORDER + ") fr"
+        + " FROM (" + FriendRepository.friendsInOrder(UserRepository.MY_ID) + ") fr"
         + " JOIN users u ON u.id = fr.friend JOIN posts p ON p.author = fr.friend";
-    List<Row> rows = max > 0
-        ? c.rows("SELECT name, message FROM (" + all + " ORDER BY p.seq DESC LIMIT ?) newest"
-            + " ORDER BY part, fseq, pseq", me, me, max)
-        : c.rows("SELECT name, message FROM (" + all + ") friend_posts ORDER BY part, fseq, pseq", me, me);
+    String order = "r.part, r.fseq, r.pseq";
+    return max > 0
+        ? users.mine(c, token, "SELECT * FROM (" + all + " ORDER BY p.seq DESC LIMIT ?) newest", order, hash, hash, max)
+        : users.mine(c, token, all, order, hash, hash);
+  }
+
+  /** The posts of a feed's rows, as the reply lists them. */
+  public static List<JsonObject> posts(List<Row> rows) {
     List<JsonObject> posts = new ArrayList<>(rows.size());
     rows.forEach(r -> posts.add(Reply.post(r.getString(0), r.getString(1))));
     return posts;

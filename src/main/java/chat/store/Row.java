@@ -29,6 +29,11 @@ public final class Row {
     return v == null ? null : ((Number) v).intValue();
   }
 
+  /** The columns from {@code from} on, as a row of their own. */
+  Row from(int from) {
+    return new Row(Arrays.copyOfRange(values, from, values.length));
+  }
+
   public int size() {
     return values.length;
   }

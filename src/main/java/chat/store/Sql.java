@@ -45,10 +45,7 @@ public final class Sql {
 
   /** The first column of every row, as text. */
   public List<String> strings(String sql, Object... params) throws SQLException {
-    List<Row> rows = rows(sql, params);
-    List<String> out = new ArrayList<>(rows.size());
-    rows.forEach(r -> out.add(r.getString(0)));
-    return out;
+    return Db.strings(rows(sql, params));
   }
 
   /** Runs a statement that returns no rows (DML or DDL); how many rows it changed. */
