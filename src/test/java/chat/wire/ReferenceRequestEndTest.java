@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -169,11 +168,7 @@ class ReferenceRequestEndTest {
   }
 
   private static Socket open() throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    s.setSoTimeout(15_000);
-    s.setTcpNoDelay(true);
-    return s;
+    return chat.support.Wire.open(port);
   }
 
   private static void write(Socket s, byte[] data) throws IOException {

@@ -671,11 +671,7 @@ class WireRobustnessTest {
   }
 
   private static Socket open() throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    s.setSoTimeout(15_000);
-    s.setTcpNoDelay(true);
-    return s;
+    return chat.support.Wire.open(port);
   }
 
   private static void write(Socket s, String text) throws IOException {
