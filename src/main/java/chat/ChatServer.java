@@ -287,7 +287,8 @@ public final class ChatServer {
   private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
     String name = config.fleet().getString("provider", "local");
     return switch (name) {
-      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions());
+      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1",
+          jvmOptions(config.fleet().getValue("jvmOptions")));
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
         AppService service = new AppService(db, messenger, config.limits());
         AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
@@ -301,12 +302,16 @@ public final class ChatServer {
   }
 
   /**
-   * JVM options of local application instances. The defaults keep them small and use only
-   * the quick compiler: many instance JVMs on few cores spend less on compiling.
+   * JVM options of local application instances ({@code fleet.jvmOptions}): a JSON array, or one
+   * text of options separated by spaces (as {@code --set} gives it).
    */
-  private List<String> jvmOptions() {
+  static List<String> jvmOptions(Object value) {
     List<String> options = new java.util.ArrayList<>();
-    config.fleet().getJsonArray("jvmOptions", new io.vertx.core.json.JsonArray()).forEach(o -> options.add(String.valueOf(o)));
+    if (value instanceof io.vertx.core.json.JsonArray array) {
+      array.forEach(o -> options.add(String.valueOf(o)));
+    } else if (value instanceof String text && !text.isBlank()) {
+      options.addAll(List.of(text.trim().split("\\s+")));
+    }
     return options;
   }
 
