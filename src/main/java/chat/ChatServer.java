@@ -124,14 +124,19 @@ public final class ChatServer {
       }
       return Schema.migrate(db).compose(x -> syncCommits(db)).compose(x -> grantApplicationUser(db)).map(db);
     });
+    // The messenger's link is opened as soon as the broker is up, while the store is still
+    // starting: a broker's first AMQP connection is its slowest. Its failure is no failure to
+    // start: a publish opens the link again.
+    AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
+    onStop(messenger::close);
+    embeddedBroker.compose(v -> messenger.start())
+        .onFailure(e -> LOG.debug("early link to the broker: {}", e.toString()));
     // join, not all: a part that fails must not leave the other starting unseen by close()
     return Future.join(embeddedBroker, store).compose(both -> {
       Db db = store.result();
       if (brokerSecurity != null) {
         brokerSecurity.users(new BrokerUsers(db));
       }
-      AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
-      onStop(messenger::close);
       return role == Role.APP ? startAppRole(db, messenger, broker) : startLoginRole(db, messenger, broker);
     });
   }
