@@ -69,6 +69,9 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       // variables (its own passwords, its token key, the parameter it read) reach it
       builder.environment().keySet().removeIf(name -> name.startsWith("CHAT_"));
       builder.environment().putAll(spec.secrets());
+      // glibc's malloc keeps an arena per thread (up to eight per core); an instance's few
+      // threads allocate little natively, and two arenas keep its resident size down
+      builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
       Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
