@@ -4,15 +4,20 @@ HOST ?= 0.0.0.0
 PORT ?= 8888
 MVN ?= mvn -B -q -ntp
 JAR := target/chat.jar
+# class-data sharing archives of the jar (launcher/cds-archive): optional, they only speed up starts
+CDS := target/chat.jsa
 
 .PHONY: all jar run test unit conformance testcases bench bench-smoke clean
 
 all: jar
 
-jar: $(JAR)
+jar: $(JAR) $(CDS)
 
 $(JAR): pom.xml $(shell find src/main launcher/user-data.sh -type f 2>/dev/null)
 	$(MVN) -Dmaven.test.skip=true package
+
+$(CDS): $(JAR) launcher/cds-archive
+	launcher/cds-archive $(JAR)
 
 run: jar
 	launcher/server $(HOST) $(PORT)

@@ -59,7 +59,8 @@ public final class ChatServer {
   private final Vertx vertx;
   private final ChatConfig config;
   private final Role role;
-  private final List<Stopper> stoppers = new ArrayList<>();
+  // parts start on more than one thread
+  private final List<Stopper> stoppers = Collections.synchronizedList(new ArrayList<>());
   private BrokerSecurity brokerSecurity;
   private String fleetKey;
   private TlsOptions tls = TlsOptions.disabled();
@@ -100,27 +101,42 @@ public final class ChatServer {
     }).compose(x -> startParts(config.brokerOptions(tls)));
   }
 
+  /**
+   * The login role starts its embedded broker while it starts, opens and migrates its store:
+   * the two do not depend on each other, and together they are most of its start-up.
+   */
   private Future<Void> startParts(BrokerOptions broker) {
-    return vertx.executeBlocking(() -> {
+    Future<Void> embeddedBroker = role == Role.APP ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          startEmbeddedBroker(broker);
+          return null;
+        }, false);
+    Future<Db> store = vertx.executeBlocking(() -> {
       if (role != Role.APP) {
-        startEmbedded(broker);
+        startEmbeddedStore();
       }
       return null;
-    }).compose(v -> {
+    }, false).compose(v -> {
       Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.remoteStoreUrl("127.0.0.1") : config.localStoreUrl()));
       onStop(db::close);
       if (role == Role.APP) {
         return Schema.check(db).map(db);
       }
-      return Schema.migrate(db).compose(x -> syncCommits(db)).compose(x -> grantApplicationUser(db)).map(x -> {
-        if (brokerSecurity != null) {
-          brokerSecurity.users(new BrokerUsers(db));
-        }
-        return db;
-      });
-    }).compose(db -> {
-      AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
-      onStop(messenger::close);
+      return Schema.migrate(db).compose(x -> syncCommits(db)).compose(x -> grantApplicationUser(db)).map(db);
+    });
+    // The messenger's link is opened as soon as the broker is up, while the store is still
+    // starting: a broker's first AMQP connection is its slowest. Its failure is no failure to
+    // start: a publish opens the link again.
+    AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
+    onStop(messenger::close);
+    embeddedBroker.compose(v -> messenger.start())
+        .onFailure(e -> LOG.debug("early link to the broker: {}", e.toString()));
+    // join, not all: a part that fails must not leave the other starting unseen by close()
+    return Future.join(embeddedBroker, store).compose(both -> {
+      Db db = store.result();
+      if (brokerSecurity != null) {
+        brokerSecurity.users(new BrokerUsers(db));
+      }
       return role == Role.APP ? startAppRole(db, messenger, broker) : startLoginRole(db, messenger, broker);
     });
   }
@@ -152,7 +168,7 @@ public final class ChatServer {
     return ownUser ? StoreAccess.grantRights(db, store.getString("appUser")) : Future.succeededFuture();
   }
 
-  private void startEmbedded(BrokerOptions broker) throws Exception {
+  private void startEmbeddedStore() throws Exception {
     if (config.servesStore()) {
       StoreAccess.secureAdministrator(config.localStoreUrl(), config.store().getString("user"),
           config.store().getString("password"));
@@ -163,6 +179,9 @@ public final class ChatServer {
         onStopBlocking(store::stop);
       }
     }
+  }
+
+  private void startEmbeddedBroker(BrokerOptions broker) throws Exception {
     if (broker.embedded()) {
       EmbeddedBroker embedded = new EmbeddedBroker();
       brokerSecurity = new BrokerSecurity(
@@ -287,7 +306,8 @@ public final class ChatServer {
   private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
     String name = config.fleet().getString("provider", "local");
     return switch (name) {
-      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1", jvmOptions());
+      case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1",
+          jvmOptions(config.fleet().getValue("jvmOptions")));
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
         AppService service = new AppService(db, messenger, config.limits());
         AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
@@ -301,12 +321,16 @@ public final class ChatServer {
   }
 
   /**
-   * JVM options of local application instances. The defaults keep them small and use only
-   * the quick compiler: many instance JVMs on few cores spend less on compiling.
+   * JVM options of local application instances ({@code fleet.jvmOptions}): a JSON array, or one
+   * text of options separated by spaces (as {@code --set} gives it).
    */
-  private List<String> jvmOptions() {
+  static List<String> jvmOptions(Object value) {
     List<String> options = new java.util.ArrayList<>();
-    config.fleet().getJsonArray("jvmOptions", new io.vertx.core.json.JsonArray()).forEach(o -> options.add(String.valueOf(o)));
+    if (value instanceof io.vertx.core.json.JsonArray array) {
+      array.forEach(o -> options.add(String.valueOf(o)));
+    } else if (value instanceof String text && !text.isBlank()) {
+      options.addAll(List.of(text.trim().split("\\s+")));
+    }
     return options;
   }
 
@@ -353,8 +377,11 @@ public final class ChatServer {
 
   /** Stops every part that started, newest first; failures are logged, never stop the rest. */
   public Future<Void> close() {
-    List<Stopper> order = new ArrayList<>(stoppers);
-    stoppers.clear();
+    List<Stopper> order;
+    synchronized (stoppers) {
+      order = new ArrayList<>(stoppers);
+      stoppers.clear();
+    }
     Collections.reverse(order);
     Future<Void> chain = Future.succeededFuture();
     for (Stopper s : order) {

@@ -83,7 +83,7 @@ public final class Main implements Callable<Integer> {
       return 1;
     }
     ChatConfig cfg = ChatConfig.load(config, env, overrides());
-    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(5_000));
+    Vertx vertx = Vertx.vertx(vertxOptions(cfg, r));
     ChatServer server;
     try {
       server = ChatServer.start(vertx, cfg, r).await(180, TimeUnit.SECONDS);
@@ -106,6 +106,27 @@ public final class Main implements Callable<Integer> {
     LOG.info("ready");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * An application instance serves a few users ({@code fleet.capacity}): its event loops and
+   * worker threads are {@code app.eventLoopThreads} and {@code app.workerThreads} (0: Vert.x's
+   * defaults, twice the cores and 20), which keeps each instance JVM small. The login role
+   * keeps Vert.x's defaults.
+   */
+  static VertxOptions vertxOptions(ChatConfig cfg, ChatServer.Role role) {
+    VertxOptions options = new VertxOptions().setBlockedThreadCheckInterval(5_000);
+    if (role == ChatServer.Role.APP) {
+      int eventLoops = cfg.app().getInteger("eventLoopThreads", 0);
+      int workers = cfg.app().getInteger("workerThreads", 0);
+      if (eventLoops > 0) {
+        options.setEventLoopPoolSize(eventLoops);
+      }
+      if (workers > 0) {
+        options.setWorkerPoolSize(workers);
+      }
+    }
+    return options;
   }
 
   /**

@@ -52,9 +52,11 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       Files.createDirectories(dir);
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      String classPath = System.getProperty("java.class.path");
+      cmd.addAll(classDataOptions(classPath, jvmOptions));
       cmd.addAll(jvmOptions);
       cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(classPath);
       cmd.add("chat.Main");
       cmd.addAll(List.of("--role=app", "--instance-id=" + spec.instanceId(), "--broker-url=" + spec.brokerUrl(),
           "--store-url=" + spec.storeUrl(), "--capacity=" + spec.capacity(), "--host", host, "--port", "0",
@@ -67,6 +69,9 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       // variables (its own passwords, its token key, the parameter it read) reach it
       builder.environment().keySet().removeIf(name -> name.startsWith("CHAT_"));
       builder.environment().putAll(spec.secrets());
+      // glibc's malloc keeps an arena per thread (up to eight per core); an instance's few
+      // threads allocate little natively, and two arenas keep its resident size down
+      builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
       Process p = builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
@@ -154,6 +159,32 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       return null;
     }, false));
   }
+
+  /**
+   * The class-data sharing archive of application instances, {@code chat-app.jsa} beside the
+   * jar ({@link #ARCHIVE_SUFFIX}), made by the build's training run: the JVM maps the classes an
+   * instance needs instead of loading and verifying them. Only when this process runs from one
+   * jar, the archive is at least as new as that jar, and the options name no archive of their
+   * own. {@code -Xshare:auto}: a JVM that finds the archive unusable starts without it.
+   */
+  static List<String> classDataOptions(String classPath, List<String> jvmOptions) {
+    if (jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile") || o.startsWith("-XX:ArchiveClassesAtExit")
+        || o.startsWith("-Xshare"))) {
+      return List.of();
+    }
+    if (classPath == null || !classPath.endsWith(".jar") || classPath.contains(File.pathSeparator)) {
+      return List.of();
+    }
+    File jar = new File(classPath);
+    File archive = new File(classPath.substring(0, classPath.length() - ".jar".length()) + ARCHIVE_SUFFIX);
+    if (!jar.isFile() || !archive.isFile() || archive.lastModified() < jar.lastModified()) {
+      return List.of();
+    }
+    return List.of("-XX:SharedArchiveFile=" + archive.getAbsolutePath(), "-Xshare:auto");
+  }
+
+  /** What the instances' archive is called beside {@code NAME.jar}: {@code NAME-app.jsa}. */
+  static final String ARCHIVE_SUFFIX = "-app.jsa";
 
   private static String startOf(ProcessHandle h) {
     return h.info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("unknown");
