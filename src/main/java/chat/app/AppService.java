@@ -89,8 +89,8 @@ public final class AppService {
 
   private Future<JsonObject> handleOnce(Request r) {
     Db.Work<Outcome> work = c -> {
-      if (r.command() == Command.LIST_FRIEND || r.command() == Command.RECEIVE_POST) {
-        return readWithToken(c, r);
+      if (ONE_STATEMENT.contains(r.command())) {
+        return oneStatement(c, r);
       }
       User me = users.byToken(c, r.token());
       if (me == null) {
@@ -102,23 +102,38 @@ public final class AppService {
     return (AUTO_COMMIT.contains(r.command()) ? db.autoCommit(work) : db.tx(work)).compose(Outcome::publish);
   }
 
+  /** The commands whose user is found by the same statement that reads what they need. */
+  private static final Set<Command> ONE_STATEMENT = EnumSet.of(Command.LIST_FRIEND, Command.RECEIVE_POST,
+      Command.SEND, Command.SEND_GROUP);
+
   /**
-   * list-friend and receive-post: the user holding the token is found by the same statement
-   * that reads the list, one round trip in all. The checks keep their order: the token, then
-   * the rest; the list is only answered when all pass.
+   * list-friend, receive-post, send and send-group: the user holding the token is found by the
+   * same statement that reads what the command needs, one round trip in all. The checks keep
+   * their order: the token, then usage, the write limit and the length, then the store's
+   * answers; nothing is answered or sent unless all pass.
    */
-  private Outcome readWithToken(Sql c, Request r) throws SQLException {
-    UserRepository.Mine mine = r.command() == Command.LIST_FRIEND ? friends.friendNames(c, users, r.token())
-        : posts.feed(c, users, r.token(), limits.maxFeedPosts());
-    if (mine == null) {
-      return answer(Reply.fail(Messages.NOT_LOGIN));
+  private Outcome oneStatement(Sql c, Request r) throws SQLException {
+    // read before the usage check, which the token's check comes before: an argument may be missing
+    String name = r.args().isEmpty() ? null : r.arg(0);
+    switch (r.command()) {
+      case LIST_FRIEND, RECEIVE_POST -> {
+        UserRepository.Mine mine = r.command() == Command.LIST_FRIEND ? friends.friendNames(c, users, r.token())
+            : posts.feed(c, users, r.token(), limits.maxFeedPosts());
+        JsonObject early = mine == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, mine.user());
+        return early != null ? answer(early) : list(r.command(), r.command() == Command.LIST_FRIEND
+            ? Db.strings(mine.rows()) : PostRepository.posts(mine.rows()));
+      }
+      case SEND -> {
+        FriendRepository.Recipient to = friends.recipient(c, users, r.token(), name);
+        JsonObject early = to == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, to.me());
+        return early != null ? answer(early) : send(to.me(), name, to.to(), to.friends(), r.rest(1));
+      }
+      default -> {
+        GroupRepository.Target to = groups.target(c, users, r.token(), name);
+        JsonObject early = to == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, to.me());
+        return early != null ? answer(early) : sendGroup(to.me(), name, to.group(), to.member(), r.rest(1));
+      }
     }
-    JsonObject early = beforeStore(r, mine.user());
-    if (early != null) {
-      return answer(early);
-    }
-    return list(r.command(), r.command() == Command.LIST_FRIEND ? Db.strings(mine.rows())
-        : PostRepository.posts(mine.rows()));
   }
 
   /**
@@ -142,12 +157,10 @@ public final class AppService {
       case LIST_INVITE -> list(cmd, friends.inviters(c, me.id()));
       case ACCEPT_INVITE -> acceptInvite(c, me, r.arg(0));
       case POST -> post(c, me, r.rest(0));
-      case SEND -> send(c, me, r.arg(0), r.rest(1));
       case CREATE_GROUP -> createGroup(c, me, r.arg(0));
       case LIST_GROUP -> list(cmd, groups.all(c));
       case LIST_JOINED -> list(cmd, names(groups.joined(c, me.id())));
       case JOIN_GROUP -> joinGroup(c, me, r.arg(0));
-      case SEND_GROUP -> sendGroup(c, me, r.arg(0), r.rest(1));
       default -> answer(Reply.fail(Messages.LOGIN_SERVER_ONLY));
     };
   }
@@ -201,14 +214,10 @@ public final class AppService {
     return done(failure != null ? failure : Messages.NOT_LOGIN);
   }
 
-  private Outcome send(Sql c, User me, String to, String message) throws SQLException {
-    User friend = users.byName(c, to);
-    if (friend == null) {
-      return done(Rules.send(to, false, false, false));
-    }
-    String failure = Rules.send(to, true, friends.friends(c, me.id(), friend.id()), friend.online());
+  private Outcome send(User me, String name, User to, boolean friends, String message) {
+    String failure = Rules.send(name, to != null, friends, to != null && to.online());
     return failure != null ? done(failure) : new Outcome(Reply.ok(),
-        () -> messenger.direct(friend.channel(), Deliveries.direct(me.name(), friend.name(), message)));
+        () -> messenger.direct(to.channel(), Deliveries.direct(me.name(), to.name(), message)));
   }
 
   private Outcome createGroup(Sql c, User me, String name) throws SQLException {
@@ -239,9 +248,8 @@ public final class AppService {
     return names;
   }
 
-  private Outcome sendGroup(Sql c, User me, String name, String message) throws SQLException {
-    Group g = groups.byName(c, name);
-    String failure = Rules.sendGroup(name, g != null, g != null && groups.member(c, g.seq(), me.id()));
+  private Outcome sendGroup(User me, String name, Group g, boolean member, String message) {
+    String failure = Rules.sendGroup(name, g != null, member);
     return failure != null ? done(failure) : new Outcome(Reply.ok(),
         () -> messenger.group(g.channel(), Deliveries.group(me.name(), g.name(), message)));
   }

@@ -112,18 +112,49 @@ public final class ChatConfig {
   /**
    * Port 0 for the broker or the store means any free port: chosen here, once, because
    * instances and clients are told these ports and the broker cannot report an ephemeral one.
+   * The port is taken from below the kernel's ephemeral range: between this choice and the
+   * listener's bind, an outgoing connection of this machine could take an ephemeral port,
+   * never one of these.
    */
   public ChatConfig withFreePorts() throws IOException {
     for (String key : new String[] {"broker.amqpPort", "broker.stompPort", "store.port"}) {
       String[] parts = key.split("\\.");
       JsonObject node = json.getJsonObject(parts[0]);
       if (node.getInteger(parts[1], 0) == 0) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-          node.put(parts[1], s.getLocalPort());
-        }
+        node.put(parts[1], freePortBelowEphemeral());
       }
     }
     return this;
+  }
+
+  /** Lowest port of the kernel's ephemeral range: 32768 when the kernel does not say. */
+  private static int ephemeralLow() {
+    try {
+      // read by lines: Files.readString takes a /proc file's size (0) at its word
+      String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .get(0);
+      int low = Integer.parseInt(range.trim().split("\\s+")[0]);
+      return low > 2048 ? low : 32768;
+    } catch (IOException | RuntimeException e) {
+      return 32768;
+    }
+  }
+
+  private static int freePortBelowEphemeral() throws IOException {
+    int high = ephemeralLow();
+    int low = Math.min(10_000, high / 2);
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = low + random.nextInt(high - low);
+      try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // in use: another
+      }
+    }
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   public JsonObject json() {

@@ -15,6 +15,23 @@ public final class FriendRepository {
         + " UNION ALL SELECT 1, f.seq, f.accepter FROM friendships f WHERE f.inviter = " + me;
   }
 
+  /** Who sends (the user holding a token), to whom (null when there is no such user), and whether they are friends. */
+  public record Recipient(User me, User to, boolean friends) { }
+
+  /** send: the sender holding {@code token} and the user called {@code to}, in one statement; null without a valid session. */
+  public Recipient recipient(Sql c, UserRepository users, String token, String to) throws SQLException {
+    String hash = UserRepository.tokenHash(token);
+    String me = UserRepository.MY_ID;
+    UserRepository.Mine mine = users.mine(c, token, "SELECT " + User.COLUMNS + ", CASE WHEN EXISTS (SELECT 1 FROM"
+        + " friendships f WHERE (f.accepter = " + me + " AND f.inviter = t.id) OR (f.accepter = t.id AND f.inviter = "
+        + me + ")) THEN 1 ELSE 0 END AS friends FROM users t WHERE t.name = ?", "r.id", hash, hash, to);
+    if (mine == null) {
+      return null;
+    }
+    Row r = mine.rows().isEmpty() ? null : mine.rows().get(0);
+    return new Recipient(mine.user(), users.other(r), r != null && r.getInteger(6) == 1);
+  }
+
   public boolean friends(Sql c, long a, long b) throws SQLException {
     return c.exists("SELECT 1 FROM friendships WHERE (accepter = ? AND inviter = ?) OR (accepter = ? AND inviter = ?)",
         a, b, b, a);

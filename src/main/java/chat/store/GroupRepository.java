@@ -11,6 +11,21 @@ public final class GroupRepository {
     return group(c.row("SELECT seq, name, channel FROM chat_groups WHERE name = ?", name));
   }
 
+  /** Who sends (the user holding a token), to which group (null when there is none), and whether a member. */
+  public record Target(User me, Group group, boolean member) { }
+
+  /** send-group: the sender holding {@code token} and the group called {@code name}, in one statement; null without a valid session. */
+  public Target target(Sql c, UserRepository users, String token, String name) throws SQLException {
+    UserRepository.Mine mine = users.mine(c, token, "SELECT g.seq, g.name, g.channel, CASE WHEN EXISTS (SELECT 1"
+        + " FROM memberships m WHERE m.group_seq = g.seq AND m.member = " + UserRepository.MY_ID + ") THEN 1 ELSE 0"
+        + " END AS member FROM chat_groups g WHERE g.name = ?", "r.seq", UserRepository.tokenHash(token), name);
+    if (mine == null) {
+      return null;
+    }
+    Row r = mine.rows().isEmpty() ? null : mine.rows().get(0);
+    return new Target(mine.user(), group(r), r != null && r.getInteger(3) == 1);
+  }
+
   public Group create(Sql c, String name, String channel, long creator) throws SQLException {
     c.update("INSERT INTO chat_groups (name, channel, creator) VALUES (?, ?, ?)", name, channel, creator);
     return byName(c, name);

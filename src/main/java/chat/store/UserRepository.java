@@ -87,6 +87,11 @@ public final class UserRepository {
     return new Mine(user, mine);
   }
 
+  /** Another user, from a row read with {@link User#COLUMNS}; null for no row. */
+  User other(Row r) {
+    return User.of(r, null, clock.getAsLong());
+  }
+
   public User byName(Sql c, String name) throws SQLException {
     return User.of(c.row("SELECT " + User.COLUMNS + " FROM users WHERE name = ?", name), null, clock.getAsLong());
   }

@@ -28,6 +28,22 @@ class ChatConfigTest {
   }
 
   @Test
+  void freePortsAreChosenBelowTheEphemeralRangeWhereNoOutgoingConnectionTakesThem() throws Exception {
+    int low = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
+        .trim().split("\\s+")[0]);
+    for (int i = 0; i < 20; i++) {
+      ChatConfig config = new ChatConfig(ChatConfig.defaults());
+      config.json().getJsonObject("store").put("port", 0);
+      config.json().getJsonObject("broker").put("amqpPort", 0).put("stompPort", 0);
+      config.withFreePorts();
+      for (int port : new int[] {config.store().getInteger("port"), config.broker().getInteger("amqpPort"),
+          config.broker().getInteger("stompPort")}) {
+        assertTrue(port >= 1024 && port < low, port + " is below " + low + " and not privileged");
+      }
+    }
+  }
+
+  @Test
   void maskedHidesEveryPasswordAndSecret() throws Exception {
     ChatConfig config = ChatConfig.load(null, Map.of(
         "CHAT_STORE_PASSWORD", "store-pw-55e0",
