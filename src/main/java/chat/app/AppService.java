@@ -43,6 +43,10 @@ public final class AppService {
   private static final Set<Command> AUTO_COMMIT = EnumSet.of(Command.LIST_INVITE, Command.LIST_FRIEND,
       Command.RECEIVE_POST, Command.SEND, Command.LIST_GROUP, Command.LIST_JOINED, Command.SEND_GROUP);
 
+  /** The commands whose user is found by the same statement that reads what they need. */
+  private static final Set<Command> ONE_STATEMENT = EnumSet.of(Command.LIST_FRIEND, Command.RECEIVE_POST,
+      Command.SEND, Command.SEND_GROUP);
+
   private final Db db;
   private final Messenger messenger;
   private final Limits limits;
@@ -78,7 +82,8 @@ public final class AppService {
 
   /**
    * Answers a request whose command is an application command, from the token on. The checks
-   * and the change are one transaction; a message is published only once it has committed.
+   * and the change of a command that writes are one transaction; a command that only reads
+   * needs none. A message is published only once the work behind it has succeeded.
    */
   public Future<JsonObject> handle(Request r) {
     // Two requests racing to make the same row (one group name, one invitation): the loser's
@@ -101,10 +106,6 @@ public final class AppService {
     };
     return (AUTO_COMMIT.contains(r.command()) ? db.autoCommit(work) : db.tx(work)).compose(Outcome::publish);
   }
-
-  /** The commands whose user is found by the same statement that reads what they need. */
-  private static final Set<Command> ONE_STATEMENT = EnumSet.of(Command.LIST_FRIEND, Command.RECEIVE_POST,
-      Command.SEND, Command.SEND_GROUP);
 
   /**
    * list-friend, receive-post, send and send-group: the user holding the token is found by the

@@ -105,11 +105,6 @@ public final class Db {
     return vertx.executeBlocking(() -> retried(work, true), false);
   }
 
-  /** {@link #tx}, on the calling thread, which may block (never an event loop). */
-  public <T> T txNow(Work<T> work) throws SQLException {
-    return retried(work, false);
-  }
-
   /**
    * A store that went away under the pool leaves all its connections dead: they are dropped
    * (Agroal does that in the background), and the work is tried again until it gets a live
