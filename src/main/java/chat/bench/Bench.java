@@ -81,6 +81,11 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--ca", paramLabel = "FILE",
       description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
   java.nio.file.Path ca;
+  @Option(names = "--hold", paramLabel = "SECONDS", description = "no load: register and log in the --users, keep "
+      + "them logged in (tokens valid) for SECONDS, then delete them; for measuring the service's memory per "
+      + "online user. With --mix login or app no connection stays open; the mixes with friends also set up "
+      + "their friends, groups and broker subscriptions (an AMQP connection per receiving user)")
+  Integer hold;
 
   /** Posts the friend makes during setup, so receive-post returns a fixed, non-empty list. */
   private static final int FRIEND_POSTS = 3;
@@ -238,6 +243,9 @@ public final class Bench implements Callable<Integer> {
         return 1;
       }
       double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
+      if (hold != null) {
+        return hold((mix.paired ? 2 : 1) * pairs.size(), setupSeconds);
+      }
       err.printf("bench: setup done in %.1f s; warm-up %d s, then measuring %d s%n", setupSeconds, warmup, seconds);
       Load load = load(pairs);
       long expectedDirect = load.sendOk;
@@ -284,6 +292,16 @@ public final class Bench implements Callable<Integer> {
     return nanos < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6);
   }
 
+  /** {@code --hold}: the users are logged in; keep them so, idle, then let the cleanup delete them. */
+  private int hold(int loggedIn, double setupSeconds) {
+    err.printf("bench: %d users logged in after %.1f s (%.0f/s); holding %d s%n", loggedIn, setupSeconds,
+        loggedIn / setupSeconds, hold);
+    err.flush();
+    sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(hold));
+    resultLine = String.format(java.util.Locale.ROOT, "HOLD users=%d setup_s=%.1f held_s=%d", loggedIn, setupSeconds, hold);
+    return 0;
+  }
+
   int userCount() {
     if (users != null) {
       return users;
@@ -301,7 +319,7 @@ public final class Bench implements Callable<Integer> {
         : String.format("%d users", pairCount());
   }
 
-  private String validate() {
+  String validate() {
     if (clients < 1 || clients > MAX_CLIENTS) {
       return "--clients must be between 1 and " + MAX_CLIENTS;
     }
@@ -325,6 +343,9 @@ public final class Bench implements Callable<Integer> {
     }
     if (port < 1 || port > 65535) {
       return "--port must be between 1 and 65535";
+    }
+    if (hold != null && (hold < 1 || hold > 3600)) {
+      return "--hold must be between 1 and 3600 seconds";
     }
     if (prefix != null && !prefix.matches("[A-Za-z0-9_]{1,24}")) {
       return "--prefix must be 1 to 24 letters, digits or underscores";

@@ -16,6 +16,14 @@ import java.io.File;
  */
 public final class EmbeddedBroker {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+  /**
+   * The largest AMQP frame the broker accepts and sends. Proton allocates an input and an output
+   * buffer of this size for every connection as it opens, on the heap: at Artemis's default
+   * (128 KiB) that is 256 KiB per connection, each application instance's and each client's.
+   * A message larger than a frame travels in several (every AMQP 1.0 peer handles that); a chat
+   * message of the longest allowed text fits in one. 32 KiB is what Vert.x's AMQP client uses.
+   */
+  static final int AMQP_MAX_FRAME_SIZE = 32 * 1024;
   private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
 
   /**
@@ -40,7 +48,7 @@ public final class EmbeddedBroker {
         .setPagingDirectory(new File(dir, "paging").getPath())
         .addAcceptorConfiguration("amqp", "tcp://" + options.host() + ":" + options.amqpPort()
             + "?protocols=AMQP;anycastPrefix=" + Channels.QUEUE_PREFIX + ";multicastPrefix=" + Channels.TOPIC_PREFIX
-            + tls(options))
+            + ";maxFrameSize=" + AMQP_MAX_FRAME_SIZE + tls(options))
         .addAcceptorConfiguration("stomp", "tcp://" + options.host() + ":" + options.stompPort()
             + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/" + tls(options));
     // Queues of users who went away are removed once empty, and their stale messages expire.
