@@ -37,11 +37,12 @@ public final class AppService {
   private static final Set<Command> WRITES = EnumSet.of(Command.POST, Command.SEND, Command.SEND_GROUP,
       Command.CREATE_GROUP);
   /**
-   * The commands that only read, so they need no transaction around their statements (a
-   * message goes to the broker, not the store).
+   * The commands whose statements each stand alone, so they need no transaction around them:
+   * those that only read (a message goes to the broker, not the store), and post, whose insert
+   * is one statement with its quota and its count.
    */
   private static final Set<Command> AUTO_COMMIT = EnumSet.of(Command.LIST_INVITE, Command.LIST_FRIEND,
-      Command.RECEIVE_POST, Command.SEND, Command.LIST_GROUP, Command.LIST_JOINED, Command.SEND_GROUP);
+      Command.RECEIVE_POST, Command.SEND, Command.LIST_GROUP, Command.LIST_JOINED, Command.SEND_GROUP, Command.POST);
 
   /** The commands whose user is found by the same statement that reads what they need. */
   private static final Set<Command> ONE_STATEMENT = EnumSet.of(Command.LIST_FRIEND, Command.RECEIVE_POST,
@@ -205,7 +206,7 @@ public final class AppService {
     return ok();
   }
 
-  /** The quota is checked as the post is counted; the count is read only when the post was refused. */
+  /** The quota is checked by the insert; the count is read only when the post was refused. */
   private Outcome post(Sql c, User me, String message) throws SQLException {
     if (posts.post(c, me.id(), message, limits.maxPostsPerUser())) {
       return ok();
