@@ -37,9 +37,14 @@ public final class InProcessInstanceProvider implements InstanceProvider {
     });
   }
 
+  /**
+   * An instance deployed from the fleet verticle's context is undeployed with it: one already
+   * gone that way is stopped.
+   */
   @Override
   public Future<Void> stop(String ref) {
-    return deployments.remove(ref) == null ? Future.succeededFuture() : vertx.undeploy(ref);
+    return deployments.remove(ref) == null || !vertx.deploymentIDs().contains(ref) ? Future.succeededFuture()
+        : vertx.undeploy(ref);
   }
 
   @Override
