@@ -99,10 +99,7 @@ public final class AppService {
         return oneStatement(c, r);
       }
       User me = users.byToken(c, r.token());
-      if (me == null) {
-        return answer(Reply.fail(Messages.NOT_LOGIN));
-      }
-      JsonObject early = beforeStore(r, me);
+      JsonObject early = afterToken(r, me);
       return early != null ? answer(early) : dispatch(c, r.command(), r, me);
     };
     return (AUTO_COMMIT.contains(r.command()) ? db.autoCommit(work) : db.tx(work)).compose(Outcome::publish);
@@ -118,24 +115,32 @@ public final class AppService {
     // read before the usage check, which the token's check comes before: an argument may be missing
     String name = r.args().isEmpty() ? null : r.arg(0);
     switch (r.command()) {
-      case LIST_FRIEND, RECEIVE_POST -> {
-        UserRepository.Mine mine = r.command() == Command.LIST_FRIEND ? friends.friendNames(c, users, r.token())
-            : posts.feed(c, users, r.token(), limits.maxFeedPosts());
-        JsonObject early = mine == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, mine.user());
-        return early != null ? answer(early) : list(r.command(), r.command() == Command.LIST_FRIEND
-            ? Db.strings(mine.rows()) : PostRepository.posts(mine.rows()));
+      case LIST_FRIEND -> {
+        UserRepository.Mine mine = friends.friendNames(c, users, r.token());
+        JsonObject early = afterToken(r, mine == null ? null : mine.user());
+        return early != null ? answer(early) : list(r.command(), Db.strings(mine.rows()));
+      }
+      case RECEIVE_POST -> {
+        UserRepository.Mine mine = posts.feed(c, users, r.token(), limits.maxFeedPosts());
+        JsonObject early = afterToken(r, mine == null ? null : mine.user());
+        return early != null ? answer(early) : list(r.command(), PostRepository.posts(mine.rows()));
       }
       case SEND -> {
         FriendRepository.Recipient to = friends.recipient(c, users, r.token(), name);
-        JsonObject early = to == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, to.me());
+        JsonObject early = afterToken(r, to == null ? null : to.me());
         return early != null ? answer(early) : send(to.me(), name, to.to(), to.friends(), r.rest(1));
       }
       default -> {
         GroupRepository.Target to = groups.target(c, users, r.token(), name);
-        JsonObject early = to == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, to.me());
+        JsonObject early = afterToken(r, to == null ? null : to.me());
         return early != null ? answer(early) : sendGroup(to.me(), name, to.group(), to.member(), r.rest(1));
       }
     }
+  }
+
+  /** The checks from the token on that need nothing more from the store: {@code me} is the token's user, or null. */
+  private JsonObject afterToken(Request r, User me) {
+    return me == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, me);
   }
 
   /**

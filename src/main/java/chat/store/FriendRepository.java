@@ -20,16 +20,16 @@ public final class FriendRepository {
 
   /** send: the sender holding {@code token} and the user called {@code to}, in one statement; null without a valid session. */
   public Recipient recipient(Sql c, UserRepository users, String token, String to) throws SQLException {
-    String hash = UserRepository.tokenHash(token);
     String me = UserRepository.MY_ID;
+    Object hash = UserRepository.MY_HASH;
     UserRepository.Mine mine = users.mine(c, token, "SELECT " + User.COLUMNS + ", CASE WHEN EXISTS (SELECT 1 FROM"
         + " friendships f WHERE (f.accepter = " + me + " AND f.inviter = t.id) OR (f.accepter = t.id AND f.inviter = "
         + me + ")) THEN 1 ELSE 0 END AS friends FROM users t WHERE t.name = ?", "r.id", hash, hash, to);
     if (mine == null) {
       return null;
     }
-    Row r = mine.rows().isEmpty() ? null : mine.rows().get(0);
-    return new Recipient(mine.user(), users.other(r), r != null && r.getInteger(6) == 1);
+    Row r = mine.first();
+    return new Recipient(mine.user(), users.other(r), r != null && r.getInteger(User.COLUMN_COUNT) == 1);
   }
 
   public boolean friends(Sql c, long a, long b) throws SQLException {
@@ -60,7 +60,7 @@ public final class FriendRepository {
 
   /** list-friend: the user holding {@code token} with its friends' names, in one statement. */
   public UserRepository.Mine friendNames(Sql c, UserRepository users, String token) throws SQLException {
-    String hash = UserRepository.tokenHash(token);
+    Object hash = UserRepository.MY_HASH;
     return users.mine(c, token, "SELECT u.name AS name, fr.part AS part, fr.fseq AS fseq FROM ("
         + friendsInOrder(UserRepository.MY_ID) + ") fr JOIN users u ON u.id = fr.friend", "r.part, r.fseq", hash, hash);
   }

@@ -18,11 +18,11 @@ public final class GroupRepository {
   public Target target(Sql c, UserRepository users, String token, String name) throws SQLException {
     UserRepository.Mine mine = users.mine(c, token, "SELECT g.seq, g.name, g.channel, CASE WHEN EXISTS (SELECT 1"
         + " FROM memberships m WHERE m.group_seq = g.seq AND m.member = " + UserRepository.MY_ID + ") THEN 1 ELSE 0"
-        + " END AS member FROM chat_groups g WHERE g.name = ?", "r.seq", UserRepository.tokenHash(token), name);
+        + " END AS member FROM chat_groups g WHERE g.name = ?", "r.seq", UserRepository.MY_HASH, name);
     if (mine == null) {
       return null;
     }
-    Row r = mine.rows().isEmpty() ? null : mine.rows().get(0);
+    Row r = mine.first();
     return new Target(mine.user(), group(r), r != null && r.getInteger(3) == 1);
   }
 

@@ -36,7 +36,7 @@ public final class PostRepository {
    * {@code max > 0}, only the newest {@code max} of them, still in that order.
    */
   public UserRepository.Mine feed(Sql c, UserRepository users, String token, int max) throws SQLException {
-    String hash = UserRepository.tokenHash(token);
+    Object hash = UserRepository.MY_HASH;
     String all = "SELECT u.name AS name, p.message AS message, fr.part AS part, fr.fseq AS fseq, p.seq AS pseq"
         + " FROM (" + FriendRepository.friendsInOrder(UserRepository.MY_ID) + ") fr"
         + " JOIN users u ON u.id = fr.friend JOIN posts p ON p.author = fr.friend";

@@ -6,8 +6,9 @@ package chat.store;
  */
 public record User(long id, String name, String channel, String token, boolean online) {
   static final String COLUMNS = "id, name, channel, token_expires, token_used, token_idle";
+  static final int COLUMN_COUNT = COLUMNS.split(", ").length;
   /** {@link #COLUMNS} of a user row named {@code me}. */
-  static final String COLUMNS_OF_ME = "me.id, me.name, me.channel, me.token_expires, me.token_used, me.token_idle";
+  static final String COLUMNS_OF_ME = "me." + COLUMNS.replace(", ", ", me.");
 
   static User of(Row r, String token, long now) {
     if (r == null) {

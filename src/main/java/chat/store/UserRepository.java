@@ -37,7 +37,14 @@ public final class UserRepository {
     if (token == null) {
       return null;
     }
-    Row r = c.row("SELECT " + User.COLUMNS + " FROM users WHERE token_hash = ?", tokenHash(token));
+    return holder(c, c.row("SELECT " + User.COLUMNS + " FROM users WHERE token_hash = ?", tokenHash(token)), token);
+  }
+
+  /**
+   * The user of a row read with {@link User#COLUMNS} by {@code token}, while its session is
+   * valid (a use moves the session's last use, see {@link #touch}), else null.
+   */
+  private User holder(Sql c, Row r, String token) throws SQLException {
     long now = clock.getAsLong();
     User user = User.of(r, token, now);
     if (user == null || !user.online()) {
@@ -48,41 +55,47 @@ public final class UserRepository {
   }
 
   /**
-   * The id of the user holding a token, in a statement that is given the token's hash
-   * ({@link #tokenHash}) at this place.
+   * The id of the user holding a token, in a read for that user ({@link #mine}); its parameter
+   * is {@link #MY_HASH}.
    */
   public static final String MY_ID = "(SELECT id FROM users WHERE token_hash = ?)";
+  /** The parameter of {@link #MY_ID}: {@link #mine} binds the token's hash in its place. */
+  public static final Object MY_HASH = new Object();
 
   /** What a read for the user holding a token found: the user, and the rows read for it. */
-  public record Mine(User user, List<Row> rows) { }
+  public record Mine(User user, List<Row> rows) {
+    /** The first row, or null. */
+    public Row first() {
+      return rows.isEmpty() ? null : rows.get(0);
+    }
+  }
 
   /**
    * The user holding {@code token}, as {@link #byToken}, with the rows of a read for that user,
    * in one statement: one round trip instead of two. {@code rows} is a query whose first column
    * is never null, with {@link #MY_ID} where the user's id goes, and {@code params} its
-   * parameters; {@code order} orders its rows by the names of its columns, prefixed {@code r.}.
-   * Null when the token holds no valid session.
+   * parameters, {@link #MY_HASH} for each {@link #MY_ID}; {@code order} orders its rows by the
+   * names of its columns, prefixed {@code r.}. Null when the token holds no valid session.
    */
   public Mine mine(Sql c, String token, String rows, String order, Object... params) throws SQLException {
     if (token == null) {
       return null;
     }
+    String hash = tokenHash(token);
+    Object[] bound = new Object[params.length + 1];
+    for (int i = 0; i < params.length; i++) {
+      bound[i] = params[i] == MY_HASH ? hash : params[i];
+    }
+    bound[params.length] = hash;
     List<Row> found = c.rows("SELECT " + User.COLUMNS_OF_ME + ", r.* FROM users me LEFT JOIN (" + rows
-        + ") r ON 1 = 1 WHERE me.token_hash = ? ORDER BY " + order, append(params, tokenHash(token)));
-    if (found.isEmpty()) {
+        + ") r ON 1 = 1 WHERE me.token_hash = ? ORDER BY " + order, bound);
+    User user = holder(c, found.isEmpty() ? null : found.get(0), token);
+    if (user == null) {
       return null;
     }
-    Row first = found.get(0);
-    long now = clock.getAsLong();
-    User user = User.of(first, token, now);
-    if (!user.online()) {
-      return null;
-    }
-    touch(c, user.id(), User.session(first), now);
     List<Row> mine = new ArrayList<>(found.size());
-    int columns = User.COLUMNS_OF_ME.split(",").length;
-    if (first.getValue(columns) != null) {
-      found.forEach(row -> mine.add(row.from(columns)));
+    if (found.get(0).getValue(User.COLUMN_COUNT) != null) {
+      found.forEach(row -> mine.add(row.from(User.COLUMN_COUNT)));
     }
     return new Mine(user, mine);
   }
@@ -93,13 +106,13 @@ public final class UserRepository {
   }
 
   public User byName(Sql c, String name) throws SQLException {
-    return User.of(c.row("SELECT " + User.COLUMNS + " FROM users WHERE name = ?", name), null, clock.getAsLong());
+    return other(c.row("SELECT " + User.COLUMNS + " FROM users WHERE name = ?", name));
   }
 
   /** The stored password hash of {@code name} with the user, or null when there is no such user. */
   public Credentials credentials(Sql c, String name) throws SQLException {
     Row r = c.row("SELECT " + User.COLUMNS + ", password_hash FROM users WHERE name = ?", name);
-    return r == null ? null : new Credentials(User.of(r, null, clock.getAsLong()), r.getString(6));
+    return r == null ? null : new Credentials(other(r), r.getString(User.COLUMN_COUNT));
   }
 
   public void insert(Sql c, String name, String passwordHash, String channel) throws SQLException {
