@@ -1,12 +1,9 @@
 package chat.fleet;
 
-import io.vertx.amqp.AmqpClient;
-import io.vertx.amqp.AmqpConnection;
 import io.vertx.amqp.AmqpMessage;
-import io.vertx.amqp.AmqpSender;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import chat.messaging.AmqpMessenger;
+import chat.messaging.BrokerLink;
 import chat.messaging.BrokerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +23,7 @@ public final class FleetAgent extends VerticleBase {
   private final int capacity;
   private final long intervalMillis;
   private final String secret;
-  private AmqpClient client;
-  private AmqpSender sender;
-  private boolean connecting;
+  private BrokerLink link;
   private long timer;
 
   public FleetAgent(BrokerOptions broker, String id, String host, int port, int capacity, long intervalMillis,
@@ -44,41 +39,24 @@ public final class FleetAgent extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = AmqpClient.create(vertx, AmqpMessenger.clientOptions(broker));
+    // every (re)connect registers anew, so a restarted or failed-over login role finds this instance
+    link = BrokerLink.service(vertx, broker, "instance " + id).onConnect(v -> register());
     timer = vertx.setPeriodic(intervalMillis, t -> beat());
-    return connect().onSuccess(v -> LOG.info("instance {} registered at {}:{} (capacity {})", id, host, port, capacity))
+    return link.connect().onSuccess(v -> LOG.info("instance {} registering at {}:{} (capacity {})", id, host, port, capacity))
         .recover(e -> {
           LOG.warn("instance {} cannot reach the broker yet ({}); will keep trying", id, e.getMessage());
           return Future.succeededFuture();
         });
   }
 
-  private Future<Void> connect() {
-    connecting = true;
-    return client.connect()
-        .compose(this::watch)
-        .compose(AmqpConnection::createAnonymousSender)
-        .compose(s -> {
-          sender = s;
-          return send(FleetControl.REGISTER);
-        })
-        .onComplete(ar -> connecting = false);
-  }
-
-  private Future<AmqpConnection> watch(AmqpConnection c) {
-    c.exceptionHandler(e -> sender = null);
-    c.closeFuture().onComplete(x -> sender = null);
-    return Future.succeededFuture(c);
+  private void register() {
+    send(FleetControl.REGISTER).onFailure(e -> LOG.debug("register failed: {}", e.getMessage()));
   }
 
   private void beat() {
-    if (sender == null) {
-      if (!connecting) {
-        connect().onFailure(e -> LOG.debug("reconnect failed: {}", e.getMessage()));
-      }
-      return;
+    if (link.connected()) {
+      send(FleetControl.HEARTBEAT).onFailure(e -> LOG.debug("heartbeat failed: {}", e.getMessage()));
     }
-    send(FleetControl.HEARTBEAT).onFailure(e -> sender = null);
   }
 
   private Future<Void> send(String type) {
@@ -88,12 +66,12 @@ public final class FleetAgent extends VerticleBase {
         .durable(false)
         .ttl(Math.max(5_000, intervalMillis * 5))
         .build();
-    return sender.sendWithAck(m);
+    return link.send(m);
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return client.close();
+    return link.close();
   }
 }

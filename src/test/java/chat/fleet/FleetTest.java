@@ -99,8 +99,7 @@ class FleetTest {
     JsonArray left = service.instances();
     assertEquals(1, left.size(), left.encode());
     assertEquals(1, left.getJsonObject(0).getInteger("users"));
-    Thread.sleep(2_000);
-    assertEquals(1, service.instances().size(), "an instance with a user is never stopped");
+    // that a busy instance is never drained, however long it runs, is FleetStateTest's to show on its clock
     assertEquals("Success!", service.ask("post " + tokens.get(2) + " still here").getString("message"));
     service.ask("delete " + tokens.get(2));
     deadline = System.currentTimeMillis() + 10_000;
@@ -152,8 +151,6 @@ class FleetTest {
       Thread.sleep(100);
     }
     assertEquals(2, service.instances().size(), "a new spare replaces the one taken");
-    Thread.sleep(2_000);
-    assertEquals(2, service.instances().size(), "the spare is not stopped for being idle");
   }
 
   @Test

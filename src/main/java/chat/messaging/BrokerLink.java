@@ -1,0 +1,251 @@
+package chat.messaging;
+
+import io.vertx.amqp.AmqpClient;
+import io.vertx.amqp.AmqpClientOptions;
+import io.vertx.amqp.AmqpConnection;
+import io.vertx.amqp.AmqpMessage;
+import io.vertx.amqp.AmqpReceiver;
+import io.vertx.amqp.AmqpSender;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one way this project talks to the broker: one AMQP connection, opened on first use and
+ * opened again whenever it drops (the AMQP client does not reconnect by itself), to the next
+ * of the given brokers in turn. Sends go through one anonymous sender and complete when the
+ * broker has accepted the message. Receivers are remembered: every time the connection is
+ * opened again they are attached again and the {@link #onConnect} handlers run (an instance
+ * registers anew, say), so a restarted or failed-over broker is caught up with by itself.
+ *
+ * <p>A link with receivers or connect handlers keeps trying to connect, with a back-off of up
+ * to {@link #MAX_RETRY_MILLIS}; a link that only sends connects again on the next send.
+ * Safe to use from any thread.
+ */
+public final class BrokerLink {
+  static final long FIRST_RETRY_MILLIS = 100;
+  static final long MAX_RETRY_MILLIS = 2_000;
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
+
+  private final Vertx vertx;
+  private final String name;
+  private final List<AmqpClient> clients = new ArrayList<>();
+  private final Map<String, Handler<AmqpMessage>> receivers = new LinkedHashMap<>();
+  private final List<Handler<Void>> onConnect = new ArrayList<>();
+  /** Which of the brokers is tried next. */
+  private int next;
+  /** The open or opening connection, or null. */
+  private Future<Live> live;
+  private long retryMillis = FIRST_RETRY_MILLIS;
+  private long retryTimer = -1;
+  private boolean closed;
+
+  /** One open connection and what was attached to it. */
+  private static final class Live {
+    final AmqpConnection connection;
+    final Map<String, Future<AmqpReceiver>> receivers = new HashMap<>();
+    Future<AmqpSender> sender;
+
+    Live(AmqpConnection connection) {
+      this.connection = connection;
+    }
+  }
+
+  /**
+   * @param brokers how to reach each broker of a pair (or the one broker), in the order tried
+   * @param name    what log lines call this link
+   */
+  public BrokerLink(Vertx vertx, List<AmqpClientOptions> brokers, String name) {
+    if (brokers.isEmpty()) {
+      throw new IllegalArgumentException("no broker to connect to");
+    }
+    this.vertx = vertx;
+    this.name = name;
+    brokers.forEach(o -> clients.add(AmqpClient.create(vertx, new AmqpClientOptions(o).setReconnectAttempts(0))));
+  }
+
+  /** A link of one of the service's own processes, which proves itself with its service principal. */
+  public static BrokerLink service(Vertx vertx, BrokerOptions broker, String name) {
+    return new BrokerLink(vertx, List.of(serviceOptions(broker)), name);
+  }
+
+  /** How this process connects: as its service principal, which the broker checks. */
+  static AmqpClientOptions serviceOptions(BrokerOptions broker) {
+    AmqpClientOptions options = new AmqpClientOptions()
+        .setHost(broker.urlHost())
+        .setPort(broker.urlPort())
+        .setConnectTimeout(5_000)
+        .setReconnectAttempts(0);
+    if (broker.user() != null && !broker.user().isEmpty()) {
+      options.setUsername(broker.user()).setPassword(broker.password());
+    }
+    if (broker.secure()) {
+      if (broker.tls().enabled()) {
+        broker.tls().client(options);
+      } else {
+        options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+      }
+    }
+    return options;
+  }
+
+  /** Runs {@code handler} after every connect, once the receivers are attached; the link then keeps reconnecting. */
+  public synchronized BrokerLink onConnect(Handler<Void> handler) {
+    onConnect.add(handler);
+    return this;
+  }
+
+  /** Opens the connection now if it is not open: completes once it is, with its receivers attached. */
+  public Future<Void> connect() {
+    return live().mapEmpty();
+  }
+
+  /** Whether the connection is open right now. */
+  public synchronized boolean connected() {
+    return live != null && live.succeeded() && !live.result().connection.isDisconnected();
+  }
+
+  /**
+   * Delivers what arrives on {@code address} to {@code handler}, now and after every reconnect.
+   * Completes once the receiver is attached, so nothing sent afterwards is missed.
+   */
+  public Future<Void> receive(String address, Handler<AmqpMessage> handler) {
+    synchronized (this) {
+      receivers.put(address, handler);
+    }
+    return live().compose(l -> attach(l, address)).mapEmpty();
+  }
+
+  /** Stops receiving from {@code address}. */
+  public Future<Void> stopReceiving(String address) {
+    Future<AmqpReceiver> attached;
+    synchronized (this) {
+      receivers.remove(address);
+      attached = live != null && live.succeeded() ? live.result().receivers.remove(address) : null;
+    }
+    return attached == null ? Future.succeededFuture() : attached.compose(AmqpReceiver::close).otherwiseEmpty();
+  }
+
+  /** Sends {@code message} to its address; completes when the broker accepted it. A failed send drops the connection. */
+  public Future<Void> send(AmqpMessage message) {
+    return live().compose(this::sender).compose(s -> s.sendWithAck(message)).onFailure(e -> {
+      LOG.warn("{}: send to {} failed: {}", name, message.address(), e.getMessage());
+      dropSender();
+    });
+  }
+
+  public Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      if (retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+      }
+      live = null;
+    }
+    clients.forEach(c -> closing.add(c.close()));
+    return Future.join(closing).mapEmpty();
+  }
+
+  // ---- the connection ----
+
+  private synchronized Future<Live> live() {
+    if (closed) {
+      return Future.failedFuture("the broker link " + name + " is closed");
+    }
+    if (live == null || (live.isComplete() && (live.failed() || live.result().connection.isDisconnected()))) {
+      live = open();
+    }
+    return live;
+  }
+
+  private Future<Live> open() {
+    AmqpClient client = clients.get(next);
+    return client.connect().compose(c -> {
+      Live l = new Live(c);
+      c.exceptionHandler(e -> dropped(l, e.getMessage()));
+      c.closeFuture().onComplete(x -> dropped(l, "closed"));
+      List<String> addresses;
+      synchronized (this) {
+        addresses = new ArrayList<>(receivers.keySet());
+      }
+      List<Future<AmqpReceiver>> attaching = new ArrayList<>();
+      addresses.forEach(a -> attaching.add(attach(l, a)));
+      return Future.join(attaching).otherwiseEmpty().map(l);
+    }).onSuccess(l -> opened()).onFailure(this::failed);
+  }
+
+  /** Attaches the receiver of {@code address} on {@code l}, once per connection. */
+  private Future<AmqpReceiver> attach(Live l, String address) {
+    synchronized (this) {
+      Handler<AmqpMessage> handler = receivers.get(address);
+      if (handler == null) {
+        return Future.failedFuture("not receiving from " + address);
+      }
+      return l.receivers.computeIfAbsent(address, a -> l.connection.createReceiver(a)
+          .onSuccess(r -> r.handler(handler))
+          .onFailure(e -> LOG.warn("{}: cannot receive from {}: {}", name, a, e.getMessage())));
+    }
+  }
+
+  private synchronized Future<AmqpSender> sender(Live l) {
+    if (l.sender == null || l.sender.failed()) {
+      l.sender = l.connection.createAnonymousSender();
+    }
+    return l.sender;
+  }
+
+  private void opened() {
+    List<Handler<Void>> handlers;
+    synchronized (this) {
+      retryMillis = FIRST_RETRY_MILLIS;
+      handlers = new ArrayList<>(onConnect);
+    }
+    handlers.forEach(h -> h.handle(null));
+  }
+
+  private synchronized void failed(Throwable e) {
+    LOG.debug("{}: cannot connect to broker {}: {}", name, next, e.getMessage());
+    next = (next + 1) % clients.size();
+    retryLater();
+  }
+
+  /** The connection of {@code l} went away: forget it, and open another if anything waits on it. */
+  private synchronized void dropped(Live l, String why) {
+    if (live != null && live.succeeded() && live.result() == l) {
+      LOG.info("{}: broker connection lost ({}), reconnecting", name, why);
+      live = null;
+      next = (next + 1) % clients.size();
+      retryLater();
+    }
+  }
+
+  private synchronized void dropSender() {
+    if (live != null && live.succeeded()) {
+      live.result().sender = null;
+    }
+  }
+
+  /** Links that receive or react to connects keep trying; send-only links connect on their next send. */
+  private void retryLater() {
+    if (closed || retryTimer >= 0 || (receivers.isEmpty() && onConnect.isEmpty())) {
+      return;
+    }
+    long delay = retryMillis;
+    retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+    retryTimer = vertx.setTimer(delay, t -> {
+      synchronized (this) {
+        retryTimer = -1;
+      }
+      live().onFailure(e -> { });
+    });
+  }
+}

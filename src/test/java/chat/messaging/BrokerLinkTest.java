@@ -1,0 +1,119 @@
+package chat.messaging;
+
+import chat.config.ChatConfig;
+import chat.fleet.FleetControl;
+import chat.support.TestServers;
+import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One connection to a real embedded broker that comes back by itself when the broker does. */
+class BrokerLinkTest {
+  @TempDir
+  Path data;
+  private final Vertx vertx = Vertx.vertx();
+  private EmbeddedBroker broker;
+  private BrokerOptions login;
+  private BrokerOptions app;
+
+  private void startBroker() throws Exception {
+    broker = new EmbeddedBroker();
+    broker.start(login, new BrokerSecurity(new BrokerSecurity.ServiceCredentials(login.user(), login.password()),
+        new BrokerSecurity.ServiceCredentials(app.user(), app.password()), false));
+  }
+
+  private void setUp() throws Exception {
+    ChatConfig config = TestServers.config(data, Map.of()).withFreePorts();
+    int amqp = config.broker().getInteger("amqpPort");
+    int stomp = config.broker().getInteger("stompPort");
+    String url = "amqp://127.0.0.1:" + amqp;
+    login = new BrokerOptions(url, true, "127.0.0.1", amqp, stomp, data.toString(), "chat-login", "login-secret",
+        false, null);
+    app = new BrokerOptions(url, true, "127.0.0.1", amqp, stomp, data.toString(), "chat-app", "app-secret", false,
+        null);
+    startBroker();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (broker != null) {
+      broker.stop();
+    }
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void receiversAndConnectHandlersComeBackWhenTheBrokerDoes() throws Exception {
+    setUp();
+    List<String> received = new CopyOnWriteArrayList<>();
+    AtomicInteger connects = new AtomicInteger();
+    BrokerLink listener = BrokerLink.service(vertx, login, "listener");
+    listener.receive(FleetControl.ADDRESS, m -> received.add(m.bodyAsString())).await(10, TimeUnit.SECONDS);
+    BrokerLink sender = BrokerLink.service(vertx, app, "sender").onConnect(v -> connects.incrementAndGet());
+    sender.connect().await(10, TimeUnit.SECONDS);
+    assertEquals(1, connects.get());
+    sender.send(message("before")).await(10, TimeUnit.SECONDS);
+    waitFor(() -> received.contains("before"), "delivered before the restart");
+
+    broker.stop();
+    waitFor(() -> !listener.connected() && !sender.connected(), "both links see the broker go");
+    startBroker();
+    waitFor(() -> listener.connected() && sender.connected(), "both links reconnect by themselves");
+    waitFor(() -> connects.get() == 2, "the connect handler runs again");
+
+    sender.send(message("after")).await(10, TimeUnit.SECONDS);
+    waitFor(() -> received.contains("after"), "the receiver was attached again");
+    listener.close().await(10, TimeUnit.SECONDS);
+    sender.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSendOnlyLinkConnectsAgainOnItsNextSend() throws Exception {
+    setUp();
+    BrokerLink publisher = BrokerLink.service(vertx, login, "publisher");
+    publisher.send(message("one")).await(10, TimeUnit.SECONDS);
+    broker.stop();
+    waitFor(() -> !publisher.connected(), "the link sees the broker go");
+    startBroker();
+    publisher.send(message("two")).await(10, TimeUnit.SECONDS);
+    assertTrue(publisher.connected());
+    publisher.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSendWithNoBrokerFailsClearly() throws Exception {
+    setUp();
+    broker.stop();
+    broker = null;
+    BrokerLink publisher = BrokerLink.service(vertx, login, "publisher");
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> publisher.send(message("lost")).await(10, TimeUnit.SECONDS));
+    assertTrue(e.getMessage() != null && !e.getMessage().isEmpty(), String.valueOf(e));
+    publisher.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static AmqpMessage message(String text) {
+    return AmqpMessage.create().address(FleetControl.ADDRESS).withBody(text).durable(false).ttl(10_000).build();
+  }
+
+  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.currentTimeMillis() < deadline, "timed out waiting: " + what);
+      Thread.sleep(20);
+    }
+  }
+}
