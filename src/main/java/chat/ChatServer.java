@@ -212,10 +212,14 @@ public final class ChatServer {
 
   /** The login role: login server, fleet, and the provider that starts application instances. */
   private Future<Void> startLoginRole(Db db, AmqpMessenger messenger, BrokerOptions broker) {
-    try {
-      fleetKey = Secrets.loadOrCreate(config.dataDir(), "fleet-key");
-    } catch (IOException e) {
-      return Future.failedFuture(e);
+    // login servers that share a fleet share its key (fleet.key), else each makes its own
+    fleetKey = config.fleet().getString("key", "");
+    if (fleetKey.isEmpty()) {
+      try {
+        fleetKey = Secrets.loadOrCreate(config.dataDir(), "fleet-key");
+      } catch (IOException e) {
+        return Future.failedFuture(e);
+      }
     }
     InstanceProvider provider = provider(db, messenger, broker);
     onStop(provider::close);

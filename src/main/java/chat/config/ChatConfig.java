@@ -42,11 +42,12 @@ public final class ChatConfig {
       Map.entry("CHAT_ADMIN_TOKEN", "admin.token"),
       Map.entry("CHAT_PROVIDER", "fleet.provider"),
       Map.entry("CHAT_CAPACITY", "fleet.capacity"),
-      Map.entry("CHAT_TOKEN_SECRET", "tokens.secret"));
+      Map.entry("CHAT_TOKEN_SECRET", "tokens.secret"),
+      Map.entry("CHAT_FLEET_KEY", "fleet.key"));
 
   /** Settings that are secrets: never logged. */
   private static final List<String> SECRET_KEYS = List.of("store.password", "store.appPassword", "broker.password",
-      "broker.appPassword", "app.instanceSecret", "admin.token", "tokens.secret");
+      "broker.appPassword", "app.instanceSecret", "admin.token", "tokens.secret", "fleet.key");
 
   /**
    * The whole {@code limits} section as JSON: how the login role hands its limits to the

@@ -9,11 +9,13 @@ import chat.fleet.FleetState.Refused;
 import chat.fleet.FleetState.Start;
 import chat.fleet.FleetState.Stop;
 import chat.messaging.BrokerLink;
+import chat.messaging.BrokerPolicy;
 import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
 import chat.protocol.LogText;
 import chat.store.Db;
 import chat.store.InstanceRepository;
+import chat.store.LeaseRepository;
 import chat.store.Sql;
 import chat.store.UserRepository;
 import io.vertx.amqp.AmqpMessage;
@@ -35,6 +37,14 @@ import java.util.Map;
  * it. Requests arrive on the event bus, registrations and heartbeats over the broker, the clock
  * every {@link #TICK_MILLIS}; effects go to the instance provider, the store, the requesters and
  * the log. Everything runs on this verticle's event loop, one event at a time.
+ *
+ * <p>Several login servers may run this verticle against one store and one broker; exactly one
+ * of them drives the fleet: the one holding the store's fleet lease ({@link LeaseRepository}),
+ * renewed every third of {@code fleet.leaseMillis}. Only it reads the instances' control queue
+ * and keeps a {@link FleetState} (restored from the store when it takes the lease). The others
+ * forward every fleet request to it over the broker ({@link #REQUESTS}) and pass its answer on.
+ * A holder that could not renew steps down before its lease can run out, so two never drive the
+ * fleet at once; when it dies, another takes the lease once it has run out.
  */
 public final class FleetVerticle extends VerticleBase {
   public static final String ASSIGN = "fleet.assign";
@@ -45,6 +55,8 @@ public final class FleetVerticle extends VerticleBase {
   public static final String SUSPECT = "fleet.suspect";
   /** Every fleet event, published as {@code {"event", "instance", "detail", "at"}} for whoever watches. */
   public static final String EVENTS = "fleet.events";
+  /** Fleet requests from login servers that do not hold the lease, read by the one that does. */
+  static final String REQUESTS = "queue://" + BrokerPolicy.LOGIN_PREFIX + "requests";
   private static final Logger LOG = LoggerFactory.getLogger("fleet");
   private static final long TICK_MILLIS = 250;
 
@@ -57,7 +69,18 @@ public final class FleetVerticle extends VerticleBase {
   private final String fleetKey;
   private final InstanceRepository repo = new InstanceRepository();
   private final UserRepository users = new UserRepository();
-  private final FleetState state;
+  private final LeaseRepository leases;
+  /** This login server, as the lease and forwarded requests name it. */
+  private final String serverId = "login-" + Channels.random(4);
+  private final String replyAddress = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply." + serverId;
+  /** The fleet, while this server holds the lease; null while another one drives it. */
+  private FleetState state;
+  private boolean taking;
+  /** Until when (monotonic ms) the lease is surely this server's. */
+  private long heldUntil;
+  /** Requests forwarded to the lease holder, by message id. */
+  private final Map<String, Promise<JsonObject>> forwarded = new HashMap<>();
+  private long nextForward;
   /** Requests waiting for their answer, by the number given to the state. */
   private final Map<Long, Promise<AppAddress>> requests = new HashMap<>();
   /** Store writes of each instance, one after the other, so two changes never race on its row. */
@@ -65,6 +88,7 @@ public final class FleetVerticle extends VerticleBase {
   private long nextRequest;
   private BrokerLink control;
   private long ticker;
+  private long leaseTimer;
 
   /** Builds the spec of a new instance from its fleet id. */
   @FunctionalInterface
@@ -80,42 +104,103 @@ public final class FleetVerticle extends VerticleBase {
     this.options = options;
     this.broker = broker;
     this.specs = specs;
-    this.state = new FleetState(options, () -> "app-" + Channels.random(4));
+    this.leases = new LeaseRepository(db.isHsqldb());
   }
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>consumer(ASSIGN, this::onAssign);
-    vertx.eventBus().<JsonObject>consumer(SERVER_OF, this::onAssign);
-    vertx.eventBus().<JsonObject>consumer(RELEASE, this::onRelease);
-    vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> m.reply(state.snapshot()));
-    vertx.eventBus().<JsonObject>consumer(SUSPECT, this::onSuspect);
+    vertx.eventBus().<JsonObject>consumer(ASSIGN, m -> onRequest(m, "assign"));
+    vertx.eventBus().<JsonObject>consumer(SERVER_OF, m -> onRequest(m, "assign"));
+    vertx.eventBus().<JsonObject>consumer(RELEASE, m -> onRequest(m, "release"));
+    vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> onRequest(m, "snapshot"));
+    vertx.eventBus().<JsonObject>consumer(SUSPECT, m -> onRequest(m, "suspect"));
     control = BrokerLink.service(vertx, broker, "fleet");
-    return restore().compose(v -> adoptLeftovers()).compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
-        .onSuccess(v -> {
-          ticker = vertx.setPeriodic(TICK_MILLIS, t -> apply(state.tick(now())));
-          LOG.info("fleet ready: provider {}, capacity {} per instance, {} warm spare(s), grace {} ms",
-              provider.name(), options.capacity(), options.warmSpares(), options.graceMillis());
+    // the first try at the lease before serving: a lone login server drives the fleet from the start
+    return control.receive(replyAddress, this::onForwardedReply).compose(v -> renewLease()).onSuccess(v -> {
+      ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
+      leaseTimer = vertx.setPeriodic(Math.max(1, options.leaseMillis() / 3), t -> renewLease());
+      LOG.info("fleet ready: provider {}, capacity {} per instance, {} warm spare(s), grace {} ms, {}", provider.name(),
+          options.capacity(), options.warmSpares(), options.graceMillis(),
+          state != null ? "driven by this login server" : "driven by another login server");
+    });
+  }
+
+  // ---- the lease ----
+
+  /** Takes or renews the lease; takes the fleet on when it is new, gives it up when another server has it. */
+  private Future<Void> renewLease() {
+    long asked = monotonic();
+    return db.autoCommit(c -> leases.hold(c, LeaseRepository.FLEET, serverId, options.leaseMillis()))
+        .transform(ar -> {
+          if (ar.failed()) {
+            LOG.debug("fleet lease not renewed: {}", ar.cause().getMessage());
+          } else if (ar.result()) {
+            heldUntil = asked + options.leaseMillis();
+            if (state == null && !taking) {
+              return takeOver();
+            }
+          } else if (state != null) {
+            stepDown("another login server holds the fleet lease");
+          }
+          return Future.succeededFuture();
         });
+  }
+
+  /** This server now drives the fleet: what the store holds, what the provider finds, then the control queue. */
+  private Future<Void> takeOver() {
+    taking = true;
+    FleetState fresh = new FleetState(options, () -> "app-" + Channels.random(4));
+    return db.tx(c -> new Saved(repo.live(c), repo.assignments(c)))
+        .compose(read -> {
+          state = fresh;
+          apply(fresh.restore(read.instances(), read.assignments(), now()));
+          return adoptLeftovers(fresh);
+        })
+        .compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
+        .compose(v -> control.receive(REQUESTS, this::onForwarded))
+        .onSuccess(v -> LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId))
+        .recover(e -> {
+          LOG.warn("fleet could not take over: {}", e.getMessage());
+          stepDown("take-over failed");
+          return Future.succeededFuture();
+        })
+        .onComplete(x -> taking = false);
+  }
+
+  /** Another server drives the fleet now (or may, any moment): stop acting at once. */
+  private void stepDown(String why) {
+    if (state == null) {
+      return;
+    }
+    state = null;
+    control.stopReceiving(FleetControl.ADDRESS);
+    control.stopReceiving(REQUESTS);
+    requests.values().forEach(p -> p.tryFail("the fleet moved to another login server"));
+    requests.clear();
+    LOG.warn("fleet event=following server={}: {}", serverId, why);
+  }
+
+  private void tick() {
+    if (state == null || taking) {
+      return;
+    }
+    if (monotonic() >= heldUntil - TICK_MILLIS) {
+      stepDown("the fleet lease could not be renewed in time");
+      return;
+    }
+    apply(state.tick(now()));
   }
 
   // ---- events in ----
 
-  private Future<Void> restore() {
-    // read on a worker, applied here on the verticle's event loop
-    return db.tx(c -> new Saved(repo.live(c), repo.assignments(c)))
-        .map(read -> {
-          apply(state.restore(read.instances(), read.assignments(), now()));
-          return null;
-        });
-  }
-
   /** What the store holds of the fleet. */
   private record Saved(List<InstanceRepository.Saved> instances, Map<Long, String> assignments) { }
 
-  private Future<Void> adoptLeftovers() {
+  private Future<Void> adoptLeftovers(FleetState fleet) {
     return provider.leftovers().map(list -> {
-      apply(state.leftovers(list, now()));
+      if (state == fleet) {
+        apply(fleet.leftovers(list, now()));
+      }
       return (Void) null;
     }).recover(e -> {
       LOG.warn("could not list instances left by a previous run: {}", e.getMessage());
@@ -123,36 +208,103 @@ public final class FleetVerticle extends VerticleBase {
     });
   }
 
-  private void onAssign(Message<JsonObject> m) {
-    Long user = m.body().getLong("user");
-    if (user == null) {
-      m.fail(400, "no user");
-      return;
-    }
-    long request = nextRequest++;
-    Promise<AppAddress> answer = Promise.promise();
-    requests.put(request, answer);
-    answer.future().onComplete(ar -> {
-      if (ar.succeeded()) {
-        m.reply(ar.result().toJson());
-      } else {
+  /** A fleet request of this login server: answered here while it drives the fleet, else by the one that does. */
+  private void onRequest(Message<JsonObject> m, String op) {
+    JsonObject request = (m.body() == null ? new JsonObject() : m.body().copy()).put("op", op);
+    Future<JsonObject> answer = state != null ? handle(request) : forward(request);
+    answer.onComplete(ar -> {
+      if (ar.failed()) {
         m.fail(503, ar.cause().getMessage());
+      } else if (ar.result().containsKey("error")) {
+        m.fail(503, ar.result().getString("error"));
+      } else {
+        m.reply(ar.result().getValue("answer"));
       }
     });
-    apply(state.assign(request, user, now()));
   }
 
-  private void onRelease(Message<JsonObject> m) {
-    Long user = m.body().getLong("user");
-    if (user != null) {
-      apply(state.release(user));
+  /** One fleet request, on the fleet this server drives: {"answer": ...} or {"error": ...}. */
+  private Future<JsonObject> handle(JsonObject request) {
+    Long user = request.getValue("user") instanceof Number n ? n.longValue() : null;
+    String instance = request.getValue("instance") instanceof String s ? s : null;
+    switch (request.getString("op", "")) {
+      case "assign" -> {
+        if (user == null) {
+          return Future.succeededFuture(new JsonObject().put("error", "no user"));
+        }
+        long number = nextRequest++;
+        Promise<AppAddress> answer = Promise.promise();
+        requests.put(number, answer);
+        apply(state.assign(number, user, now()));
+        return answer.future().map(a -> new JsonObject().put("answer", a.toJson()))
+            .otherwise(e -> new JsonObject().put("error", e.getMessage()));
+      }
+      case "release" -> {
+        if (user != null) {
+          apply(state.release(user));
+        }
+      }
+      case "suspect" -> {
+        if (instance != null) {
+          apply(state.suspect(instance, now()));
+        }
+      }
+      case "snapshot" -> {
+        return Future.succeededFuture(new JsonObject().put("answer", state.snapshot().put("server", serverId)));
+      }
+      default -> {
+        return Future.succeededFuture(new JsonObject().put("error", "unknown fleet request"));
+      }
     }
-    m.reply(null);
+    return Future.succeededFuture(new JsonObject().put("answer", (Object) null));
   }
 
-  private void onSuspect(Message<JsonObject> m) {
-    apply(state.suspect(m.body().getString("instance"), now()));
-    m.reply(null);
+  // ---- requests between login servers ----
+
+  /** Sends {@code request} to the lease holder over the broker; its answer comes back on this server's reply queue. */
+  private Future<JsonObject> forward(JsonObject request) {
+    String id = serverId + "-" + nextForward++;
+    Promise<JsonObject> answer = Promise.promise();
+    forwarded.put(id, answer);
+    long timeout = options.startTimeoutMillis() + 5_000;
+    long timer = vertx.setTimer(timeout, t -> answer.tryFail("no login server drives the fleet (no answer in "
+        + timeout + " ms)"));
+    control.send(AmqpMessage.create().address(REQUESTS).id(id).replyTo(replyAddress).withJsonObjectAsBody(request)
+            .durable(false).ttl(timeout).build())
+        .onFailure(answer::tryFail);
+    return answer.future().onComplete(x -> {
+      vertx.cancelTimer(timer);
+      forwarded.remove(id);
+    });
+  }
+
+  /** The lease holder's answer to a forwarded request. */
+  private void onForwardedReply(AmqpMessage message) {
+    Promise<JsonObject> waiting = message.correlationId() == null ? null : forwarded.get(message.correlationId());
+    if (waiting != null) {
+      try {
+        waiting.tryComplete(message.bodyAsJsonObject());
+      } catch (RuntimeException e) {
+        waiting.tryFail("unreadable answer from the login server that drives the fleet");
+      }
+    }
+  }
+
+  /** A request forwarded by another login server (the broker lets only login servers send it). */
+  private void onForwarded(AmqpMessage message) {
+    String replyTo = message.replyTo();
+    if (state == null || replyTo == null || !replyTo.startsWith("queue://" + BrokerPolicy.LOGIN_PREFIX + "reply.")) {
+      return;
+    }
+    JsonObject request;
+    try {
+      request = message.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      LOG.warn("fleet event=refused unreadable forwarded request");
+      return;
+    }
+    handle(request).onSuccess(answer -> control.send(AmqpMessage.create().address(replyTo)
+        .correlationId(message.id()).withJsonObjectAsBody(answer).durable(false).ttl(30_000).build()));
   }
 
   /** A message on the control address: nothing in it is believed unless its instance signed it. */
@@ -162,6 +314,9 @@ public final class FleetVerticle extends VerticleBase {
       m = message.bodyAsJsonObject();
     } catch (RuntimeException e) {
       LOG.warn("fleet event=refused unreadable control message");
+      return;
+    }
+    if (state == null) {
       return;
     }
     long now = now();
@@ -206,9 +361,16 @@ public final class FleetVerticle extends VerticleBase {
   }
 
   private void start(Start s) {
-    provider.start(specs.spec(s.instance())).onComplete(ar -> apply(ar.succeeded()
-        ? state.started(s.instance(), ar.result(), now())
-        : state.startFailed(s.instance(), provider.name() + ": " + ar.cause().getMessage(), now())));
+    FleetState fleet = state;
+    provider.start(specs.spec(s.instance())).onComplete(ar -> {
+      if (state == fleet) {
+        apply(ar.succeeded() ? fleet.started(s.instance(), ar.result(), now())
+            : fleet.startFailed(s.instance(), provider.name() + ": " + ar.cause().getMessage(), now()));
+      } else if (ar.succeeded()) {
+        // the fleet moved on meanwhile: the next holder finds the instance by its row
+        store(s.instance(), c -> repo.recordProviderRef(c, s.instance(), ar.result()));
+      }
+    });
   }
 
   private void stop(Stop s) {
@@ -217,7 +379,12 @@ public final class FleetVerticle extends VerticleBase {
           LOG.warn("fleet could not stop instance {} ({}): {}", s.instance(), s.providerRef(), e.getMessage());
           return Future.succeededFuture();
         });
-    stopping.onComplete(x -> apply(state.stopFinished(s.instance(), now())));
+    FleetState fleet = state;
+    stopping.onComplete(x -> {
+      if (state == fleet) {
+        apply(fleet.stopFinished(s.instance(), now()));
+      }
+    });
   }
 
   /** The user's assignment is recorded in the store before the login is answered. */
@@ -267,9 +434,21 @@ public final class FleetVerticle extends VerticleBase {
     return System.currentTimeMillis();
   }
 
+  private static long monotonic() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  /** Gives the lease up on the way out, so another login server takes the fleet on without waiting for it to run out. */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
-    return control == null ? Future.succeededFuture() : control.close();
+    vertx.cancelTimer(leaseTimer);
+    boolean held = state != null;
+    state = null;
+    Future<Void> released = held ? db.autoCommit(c -> {
+      leases.release(c, LeaseRepository.FLEET, serverId);
+      return (Void) null;
+    }).otherwiseEmpty() : Future.succeededFuture();
+    return released.compose(v -> control == null ? Future.succeededFuture() : control.close());
   }
 }

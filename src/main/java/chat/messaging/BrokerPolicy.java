@@ -13,6 +13,8 @@ import java.util.function.Predicate;
 public final class BrokerPolicy {
   /** The address the fleet's control messages travel on (without the queue prefix). */
   public static final String CONTROL = "chat.fleet.control";
+  /** Addresses between login servers (fleet requests to the one that drives the fleet, and its answers). */
+  public static final String LOGIN_PREFIX = "chat.fleet.login.";
 
   /** What a principal may ask of the broker. Mirrors the broker's own check types by name. */
   public enum Action {
@@ -40,10 +42,12 @@ public final class BrokerPolicy {
     String a = addressOf(address);
     boolean channel = Channels.isChannel(a);
     boolean control = CONTROL.equals(a);
+    boolean betweenLogins = a.startsWith(LOGIN_PREFIX) && a.length() > LOGIN_PREFIX.length();
     return switch (kind) {
-      // the login role publishes deliveries (for instances in its own process) and reads control
-      case LOGIN_SERVICE -> (channel && PUBLISH.contains(action)) || (control && (PUBLISH.contains(action)
-          || SUBSCRIBE.contains(action)));
+      // the login role publishes deliveries (for instances in its own process), reads control,
+      // and login servers ask each other for the fleet
+      case LOGIN_SERVICE -> (channel && PUBLISH.contains(action)) || ((control || betweenLogins)
+          && (PUBLISH.contains(action) || SUBSCRIBE.contains(action)));
       // an instance publishes deliveries and its own registration, and reads nothing
       case APP_SERVICE -> (channel || control) && PUBLISH.contains(action);
       case USER -> channel && SUBSCRIBE.contains(action) && owns.test(a);

@@ -24,6 +24,12 @@ public final class InstanceRepository {
     }
   }
 
+  /** The provider's reference of an instance, learnt after its row was saved. */
+  public void recordProviderRef(Sql c, String id, String providerRef) throws SQLException {
+    c.update("UPDATE instances SET provider_ref = ?, updated_at = ? WHERE id = ?", providerRef,
+        System.currentTimeMillis(), id);
+  }
+
   public void delete(Sql c, String id) throws SQLException {
     c.update("DELETE FROM instances WHERE id = ?", id);
   }

@@ -96,7 +96,11 @@ public final class Schema {
               + " UPDATE users SET post_count = post_count + 1 WHERE id = p.author"),
           List.of("CREATE FUNCTION posts_counted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                   + " UPDATE users SET post_count = post_count + 1 WHERE id = NEW.author; RETURN NULL; END $$",
-              "CREATE TRIGGER posts_counted AFTER INSERT ON posts FOR EACH ROW EXECUTE FUNCTION posts_counted()")));
+              "CREATE TRIGGER posts_counted AFTER INSERT ON posts FOR EACH ROW EXECUTE FUNCTION posts_counted()")),
+      // which login server drives the fleet, until when (by the store's clock): see LeaseRepository
+      Migration.portable(
+          "CREATE TABLE leases (name VARCHAR(32) PRIMARY KEY, holder VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)",
+          "INSERT INTO leases (name, holder, expires_at) VALUES ('fleet', '', 0)"));
 
   private Schema() { }
 

@@ -25,6 +25,7 @@ public final class StoreAccess {
    */
   private static final Map<String, String> RIGHTS = Map.of(
       "INSTANCES", "",
+      "LEASES", "",
       "SCHEMA_VERSION", "SELECT",
       // instances only note when a token was last used (idle expiry), and count posts
       "USERS", "SELECT, UPDATE (token_used, post_count)",

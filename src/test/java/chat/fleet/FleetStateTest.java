@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fleet's decisions, event by event, on a clock the test moves: no broker, no store, no sleep. */
 class FleetStateTest {
-  private static final FleetOptions OPTIONS = new FleetOptions(2, 0, 1_000, 5_000, 4_000, "test");
+  private static final FleetOptions OPTIONS = new FleetOptions(2, 0, 1_000, 5_000, 4_000, "test", 3_000);
 
   private long now = 1_000_000;
   private int ids;
@@ -90,7 +90,7 @@ class FleetStateTest {
 
   @Test
   void concurrentFirstLoginsStartOneInstancePerCapacity() {
-    fleet = new FleetState(new FleetOptions(10, 0, 1_000, 5_000, 4_000, "test"), () -> "app-" + (++ids));
+    fleet = new FleetState(new FleetOptions(10, 0, 1_000, 5_000, 4_000, "test", 3_000), () -> "app-" + (++ids));
     int starts = 0;
     for (long u = 0; u < 30; u++) {
       starts += only(assign(u), Start.class).size();
@@ -255,7 +255,7 @@ class FleetStateTest {
 
   @Test
   void warmSparesAreStartedAndNotDrainedForBeingIdle() {
-    fleet = new FleetState(new FleetOptions(2, 1, 1_000, 5_000, 4_000, "test"), () -> "app-" + (++ids));
+    fleet = new FleetState(new FleetOptions(2, 1, 1_000, 5_000, 4_000, "test", 3_000), () -> "app-" + (++ids));
     assertEquals(List.of(new Start("app-1")), only(fleet.tick(now), Start.class));
     register("app-1");
     for (int i = 0; i < 20; i++) {
