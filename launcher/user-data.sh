@@ -26,6 +26,8 @@ APP_PORT={{APP_PORT}}
 SECRETS_PARAMETER={{SECRETS_PARAMETER}}
 REGION={{AWS_REGION}}
 TLS={{TLS}}
+# private: clients reach instances inside the VPC; public: over the internet
+ADVERTISE_ADDRESS={{ADVERTISE_ADDRESS}}
 
 # stderr lands in cloud-init's log and the journal, stdout may not.
 log() {
@@ -33,15 +35,15 @@ log() {
 }
 
 # IMDSv2 needs a session token before any metadata read; short timeouts keep a boot outside
-# EC2 (or with the metadata service disabled) from hanging here.
-imds_private_ipv4() {
-  local imds='http://169.254.169.254' token ip
+# EC2 (or with the metadata service disabled) from hanging here. $1: local-ipv4 or public-ipv4.
+imds_ipv4() {
+  local imds='http://169.254.169.254' item="$1" token ip
   command -v curl >/dev/null 2>&1 || return 1
   token=$(curl -fsS --connect-timeout 1 --max-time 2 -X PUT \
     -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$imds/latest/api/token") || return 1
   [ -n "$token" ] || return 1
   ip=$(curl -fsS --connect-timeout 1 --max-time 2 \
-    -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/local-ipv4") || return 1
+    -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/$item") || return 1
   # An HTML error page from a proxy must not become the advertised address.
   [[ "$ip" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || return 1
   printf '%s\n' "$ip"
@@ -56,8 +58,16 @@ first_host_address() {
 }
 
 ADVERTISE_HOST="${CHAT_ADVERTISE_HOST:-}"
+if [ -z "$ADVERTISE_HOST" ] && [ "$ADVERTISE_ADDRESS" = public ]; then
+  # no fallback to a private address: clients on the internet could not use it
+  ADVERTISE_HOST=$(imds_ipv4 public-ipv4 || true)
+  if [ -z "$ADVERTISE_HOST" ]; then
+    log "no public IPv4 address: launch into a subnet that assigns one, or set advertiseAddress=private"
+    exit 1
+  fi
+fi
 if [ -z "$ADVERTISE_HOST" ]; then
-  ADVERTISE_HOST=$(imds_private_ipv4 || true)
+  ADVERTISE_HOST=$(imds_ipv4 local-ipv4 || true)
 fi
 if [ -z "$ADVERTISE_HOST" ]; then
   ADVERTISE_HOST=$(first_host_address || true)

@@ -337,7 +337,8 @@ public final class Ec2InstanceProvider implements InstanceProvider {
         "APP_PORT", Integer.toString(o.appPort()),
         "SECRETS_PARAMETER", secretsParameter,
         "AWS_REGION", region,
-        "TLS", Boolean.toString(spec.tls().enabled()));
+        "TLS", Boolean.toString(spec.tls().enabled()),
+        "ADVERTISE_ADDRESS", o.advertiseAddress());
     Matcher matcher = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder(template.length() + 256);
     while (matcher.find()) {
@@ -370,13 +371,8 @@ public final class Ec2InstanceProvider implements InstanceProvider {
         .imageId(options.imageId())
         .instanceType(options.instanceType())
         .userData(Base64.getEncoder().encodeToString(script))
-        .tagSpecifications(TagSpecification.builder()
-            .resourceType(ResourceType.INSTANCE)
-            .tags(tag(TAG_CLUSTER, options.cluster()),
-                tag(TAG_ROLE, ROLE_APP),
-                tag(TAG_INSTANCE_ID, spec.instanceId()),
-                tag(TAG_NAME, "chat-app-" + spec.instanceId()))
-            .build());
+        .tagSpecifications(tags(ResourceType.INSTANCE, spec), tags(ResourceType.VOLUME, spec),
+            tags(ResourceType.NETWORK_INTERFACE, spec));
     if (options.subnetId() != null) {
       request.subnetId(options.subnetId());
     }
@@ -418,6 +414,20 @@ public final class Ec2InstanceProvider implements InstanceProvider {
       template = t;
     }
     return t;
+  }
+
+  /**
+   * The instance's tags, also on its volume and network interface: a policy can then allow
+   * RunInstances to create only what carries its cluster's tags (deploy/aws/login-role-policy.json).
+   */
+  private TagSpecification tags(ResourceType type, InstanceSpec spec) {
+    return TagSpecification.builder()
+        .resourceType(type)
+        .tags(tag(TAG_CLUSTER, options.cluster()),
+            tag(TAG_ROLE, ROLE_APP),
+            tag(TAG_INSTANCE_ID, spec.instanceId()),
+            tag(TAG_NAME, "chat-app-" + spec.instanceId()))
+        .build();
   }
 
   private static Tag tag(String key, String value) {

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  *                         {@code /<secretsPrefix>/<cluster>/<instance id>}; default {@code chat}
  * @param secretsKmsKeyId  KMS key that encrypts those parameters, or null for the account's default
  * @param ssmEndpointOverride SSM endpoint, or null for the region's own (tests point it at a double)
+ * @param advertiseAddress which of its addresses an instance gives clients and the login role:
+ *                         {@code private} (default; clients inside the VPC) or {@code public}
+ *                         (clients on the internet; the subnet must give instances a public IPv4)
  */
 public record Ec2Options(
     String imageId,
@@ -40,12 +43,15 @@ public record Ec2Options(
     URI endpointOverride,
     String secretsPrefix,
     String secretsKmsKeyId,
-    URI ssmEndpointOverride) {
+    URI ssmEndpointOverride,
+    String advertiseAddress) {
 
   public static final String DEFAULT_INSTANCE_TYPE = "t3.micro";
   public static final String DEFAULT_CLUSTER = "chat";
   public static final int DEFAULT_APP_PORT = 7000;
   public static final String DEFAULT_SECRETS_PREFIX = "chat";
+  public static final String ADVERTISE_PRIVATE = "private";
+  public static final String ADVERTISE_PUBLIC = "public";
 
   /** What Parameter Store takes in a name; the prefix may have levels of its own ({@code org/chat}). */
   private static final Pattern PARAMETER_PATH = Pattern.compile("[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*");
@@ -72,6 +78,9 @@ public record Ec2Options(
     require(PARAMETER_PATH.matcher(cluster).matches(),
         "ec2 cluster must be letters, digits, '.', '_' or '-' to name parameters: " + cluster);
     secretsKmsKeyId = blankToNull(secretsKmsKeyId);
+    advertiseAddress = orDefault(advertiseAddress, ADVERTISE_PRIVATE);
+    require(advertiseAddress.equals(ADVERTISE_PRIVATE) || advertiseAddress.equals(ADVERTISE_PUBLIC),
+        "ec2 advertiseAddress must be private or public: " + advertiseAddress);
   }
 
   /** The options as before secrets had settings of their own: those take their defaults. */
@@ -79,12 +88,12 @@ public record Ec2Options(
                     String keyName, String instanceProfile, String cluster, int appPort, String region,
                     URI endpointOverride) {
     this(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster, appPort, region,
-        endpointOverride, null, null, null);
+        endpointOverride, null, null, null, null);
   }
 
   /** Options with every default and only an image; the rest is set through the {@code with} methods. */
   public static Ec2Options of(String imageId) {
-    return new Ec2Options(imageId, null, null, List.of(), null, null, null, 0, null, null, null, null, null);
+    return new Ec2Options(imageId, null, null, List.of(), null, null, null, 0, null, null, null, null, null, null);
   }
 
   /**
@@ -110,7 +119,8 @@ public record Ec2Options(
         endpoint == null ? null : URI.create(endpoint),
         json.getString("secretsPrefix"),
         json.getString("secretsKmsKeyId"),
-        ssmEndpoint == null ? null : URI.create(ssmEndpoint));
+        ssmEndpoint == null ? null : URI.create(ssmEndpoint),
+        json.getString("advertiseAddress"));
   }
 
   /** True when {@link #instanceProfile()} must be sent as an ARN rather than a name. */
@@ -166,6 +176,10 @@ public record Ec2Options(
     return with(c -> c.ssmEndpointOverride = value);
   }
 
+  public Ec2Options withAdvertiseAddress(String value) {
+    return with(c -> c.advertiseAddress = value);
+  }
+
   /** A copy with what {@code change} sets on the components; validated and defaulted like any other. */
   private Ec2Options with(Consumer<Components> change) {
     Components c = new Components(this);
@@ -188,6 +202,7 @@ public record Ec2Options(
     String secretsPrefix;
     String secretsKmsKeyId;
     URI ssmEndpointOverride;
+    String advertiseAddress;
 
     Components(Ec2Options o) {
       imageId = o.imageId;
@@ -203,11 +218,12 @@ public record Ec2Options(
       secretsPrefix = o.secretsPrefix;
       secretsKmsKeyId = o.secretsKmsKeyId;
       ssmEndpointOverride = o.ssmEndpointOverride;
+      advertiseAddress = o.advertiseAddress;
     }
 
     Ec2Options options() {
       return new Ec2Options(imageId, instanceType, subnetId, securityGroupIds, keyName, instanceProfile, cluster,
-          appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride);
+          appPort, region, endpointOverride, secretsPrefix, secretsKmsKeyId, ssmEndpointOverride, advertiseAddress);
     }
   }
 

@@ -210,6 +210,72 @@ class Ec2InstanceProviderTest {
   }
 
   @Test
+  void userDataWithPublicAdvertiseAddressAdvertisesThePublicIpv4AndNeverAPrivateOne(@TempDir Path dir) throws Exception {
+    String script = Ec2InstanceProvider.renderUserData(Ec2InstanceProvider.loadTemplate(), SPEC,
+        options.withAdvertiseAddress("public"));
+    assertTrue(script.contains("ADVERTISE_ADDRESS='public'\n"), script);
+    writeExecutable(dir.resolve("bin/curl"), "#!/bin/bash\n"
+        + "case \"$*\" in\n"
+        + "  *'-X PUT'*latest/api/token*) printf 'tok-9' ;;\n"
+        + "  *'X-aws-ec2-metadata-token: tok-9'*latest/meta-data/public-ipv4*) printf '203.0.113.7' ;;\n"
+        + "  *'X-aws-ec2-metadata-token: tok-9'*latest/meta-data/local-ipv4*) printf '172.31.5.9' ;;\n"
+        + "  *) exit 22 ;;\n"
+        + "esac\n");
+    List<String> argv = runScript(script, dir, Map.of());
+    assertEquals("203.0.113.7", argv.get(argv.size() - 1));
+
+    // An instance without a public address does not start: clients could not reach a private one.
+    writeExecutable(dir.resolve("bin/curl"), "#!/bin/bash\n"
+        + "case \"$*\" in\n"
+        + "  *'-X PUT'*latest/api/token*) printf 'tok-9' ;;\n"
+        + "  *latest/meta-data/local-ipv4*) printf '172.31.5.9' ;;\n"
+        + "  *) exit 22 ;;\n"
+        + "esac\n");
+    Path argv2 = dir.resolve("argv");
+    Files.deleteIfExists(argv2);
+    ProcessBuilder pb = new ProcessBuilder("bash", dir.resolve("user-data.sh").toString()).redirectErrorStream(true);
+    pb.environment().put("PATH", dir.resolve("bin") + ":" + pb.environment().get("PATH"));
+    pb.environment().put("CHAT_JAR", dir.resolve("chat.jar").toString());
+    pb.environment().put("ARGV_OUT", argv2.toString());
+    pb.environment().put("ENV_OUT", dir.resolve("env").toString());
+    pb.environment().remove("CHAT_ADVERTISE_HOST");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    assertEquals(1, p.exitValue(), out);
+    assertTrue(out.contains("no public IPv4 address"), out);
+    assertFalse(Files.exists(argv2), "java never started");
+  }
+
+  @Test
+  void optionsRefuseAnUnknownAdvertiseAddress() {
+    assertEquals("private", Ec2Options.of("ami-1").advertiseAddress());
+    assertEquals("public", Ec2Options.fromJson(new JsonObject().put("imageId", "a").put("advertiseAddress", "public"))
+        .advertiseAddress());
+    assertThrows(IllegalArgumentException.class, () -> Ec2Options.of("ami-1").withAdvertiseAddress("elastic"));
+  }
+
+  @Test
+  void startTagsTheVolumeAndNetworkInterfaceLikeTheInstance(VertxTestContext ctx) {
+    provider.start(SPEC).onComplete(ctx.succeeding(ec2Id -> ctx.verify(() -> {
+      Ec2QueryApiDouble.Call run = ec2.calls("RunInstances").get(0);
+      Map<String, Map<String, String>> byType = new java.util.HashMap<>();
+      for (int s = 1; run.param("TagSpecification." + s + ".ResourceType") != null; s++) {
+        Map<String, String> tags = new java.util.HashMap<>();
+        for (int t = 1; run.param("TagSpecification." + s + ".Tag." + t + ".Key") != null; t++) {
+          tags.put(run.param("TagSpecification." + s + ".Tag." + t + ".Key"),
+              run.param("TagSpecification." + s + ".Tag." + t + ".Value"));
+        }
+        byType.put(run.param("TagSpecification." + s + ".ResourceType"), tags);
+      }
+      Map<String, String> expected = Map.of(
+          "cluster", CLUSTER, "role", "app", "chat:instance-id", "app-7", "Name", "chat-app-app-7");
+      assertEquals(Map.of("instance", expected, "volume", expected, "network-interface", expected), byType);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void stopTerminatesTheInstance(VertxTestContext ctx) {
     provider.start(SPEC)
         .compose(ec2Id -> provider.stop(ec2Id).map(ec2Id))
