@@ -35,7 +35,7 @@ public final class FleetState {
   // ---- what comes out ----
 
   /** Something the fleet needs done. */
-  public sealed interface Effect permits Start, Stop, Persist, Forget, Assigned, Refused, Note { }
+  public sealed interface Effect permits Start, Stop, Persist, Forget, Assigned, Refused, Note, Probe { }
 
   /** Ask the provider for instance {@code instance}; answer with {@link #started} or {@link #startFailed}. */
   public record Start(String instance) implements Effect { }
@@ -45,6 +45,12 @@ public final class FleetState {
    * {@link #stopFinished}. {@code instance} is null for what a previous run left behind.
    */
   public record Stop(String instance, String providerRef) implements Effect { }
+
+  /**
+   * The instance's heartbeats stopped: see whether its port still answers (a slow or failing-over
+   * broker delays heartbeats, not the instance); answer with {@link #probed}.
+   */
+  public record Probe(String instance, String host, int port) implements Effect { }
 
   /** Save the instance's row, after any earlier save or removal of it. */
   public record Persist(View instance) implements Effect { }
@@ -87,6 +93,7 @@ public final class FleetState {
     final long startedAt;
     long lastSeen;
     long idleSince = -1;
+    boolean probing;
     final Set<Long> users = new HashSet<>();
     final List<Waiter> waiters = new ArrayList<>();
 
@@ -247,6 +254,26 @@ public final class FleetState {
     return drain();
   }
 
+  /**
+   * What the probe of a silent instance found: one whose port answers is alive and waits for its
+   * heartbeats a while longer; one that does not is lost.
+   */
+  public List<Effect> probed(String instance, boolean answered, long now) {
+    Instance i = instances.get(instance);
+    if (i != null && i.probing) {
+      i.probing = false;
+      if (i.state == InstanceState.READY && now - i.lastSeen > options.lostAfterMillis()) {
+        if (answered) {
+          note("silent", i.id, "no heartbeat for " + (now - i.lastSeen) + " ms, but its port answers", true);
+          i.lastSeen = now;
+        } else {
+          move(i, Event.SILENT, now);
+        }
+      }
+    }
+    return drain();
+  }
+
   /** The provider accepted to start the instance and knows it as {@code providerRef}. */
   public List<Effect> started(String instance, String providerRef, long now) {
     Instance i = instances.get(instance);
@@ -291,7 +318,10 @@ public final class FleetState {
       switch (i.state) {
         case READY -> {
           if (now - i.lastSeen > options.lostAfterMillis()) {
-            move(i, Event.SILENT, now);
+            if (!i.probing) {
+              i.probing = true;
+              out.add(new Probe(i.id, i.host, i.port));
+            }
           } else if (!i.users.isEmpty()) {
             i.idleSince = -1;
           } else if (i.idleSince < 0) {

@@ -5,6 +5,7 @@ import chat.fleet.FleetState.Effect;
 import chat.fleet.FleetState.Forget;
 import chat.fleet.FleetState.Note;
 import chat.fleet.FleetState.Persist;
+import chat.fleet.FleetState.Probe;
 import chat.fleet.FleetState.Refused;
 import chat.fleet.FleetState.Start;
 import chat.fleet.FleetState.Stop;
@@ -24,6 +25,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +92,7 @@ public final class FleetVerticle extends VerticleBase {
   private BrokerLink control;
   private long ticker;
   private long leaseTimer;
+  private NetClient probes;
 
   /** Builds the spec of a new instance from its fleet id. */
   @FunctionalInterface
@@ -115,6 +119,7 @@ public final class FleetVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> onRequest(m, "snapshot"));
     vertx.eventBus().<JsonObject>consumer(SUSPECT, m -> onRequest(m, "suspect"));
     control = BrokerLink.service(vertx, broker, "fleet");
+    probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
     // the first try at the lease before serving: a lone login server drives the fleet from the start
     return control.receive(replyAddress, this::onForwardedReply).compose(v -> renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
@@ -356,6 +361,8 @@ public final class FleetVerticle extends VerticleBase {
         }
       } else if (e instanceof Note n) {
         note(n);
+      } else if (e instanceof Probe p) {
+        probe(p);
       }
     }
   }
@@ -385,6 +392,23 @@ public final class FleetVerticle extends VerticleBase {
         apply(fleet.stopFinished(s.instance(), now()));
       }
     });
+  }
+
+  /** Whether a silent instance's port still takes a connection, within a second. */
+  private void probe(Probe p) {
+    FleetState fleet = state;
+    if (p.host() == null || p.port() <= 0) {
+      apply(fleet.probed(p.instance(), false, now()));
+      return;
+    }
+    probes.connect(p.port(), p.host())
+        .compose(socket -> socket.close().map(true))
+        .otherwise(false)
+        .onSuccess(answered -> {
+          if (state == fleet) {
+            apply(fleet.probed(p.instance(), answered, now()));
+          }
+        });
   }
 
   /** The user's assignment is recorded in the store before the login is answered. */
@@ -449,6 +473,7 @@ public final class FleetVerticle extends VerticleBase {
       leases.release(c, LeaseRepository.FLEET, serverId);
       return (Void) null;
     }).otherwiseEmpty() : Future.succeededFuture();
-    return released.compose(v -> control == null ? Future.succeededFuture() : control.close());
+    return released.compose(v -> control == null ? Future.succeededFuture() : control.close())
+        .compose(v -> probes == null ? Future.succeededFuture() : probes.close());
   }
 }

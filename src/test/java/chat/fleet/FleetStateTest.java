@@ -6,6 +6,7 @@ import chat.fleet.FleetState.Forget;
 import chat.fleet.FleetState.Heard;
 import chat.fleet.FleetState.Note;
 import chat.fleet.FleetState.Persist;
+import chat.fleet.FleetState.Probe;
 import chat.fleet.FleetState.Refused;
 import chat.fleet.FleetState.Start;
 import chat.fleet.FleetState.Stop;
@@ -172,6 +173,9 @@ class FleetStateTest {
     register("app-1");
     now += OPTIONS.lostAfterMillis() + 1;
     List<Effect> out = fleet.tick(now);
+    assertEquals(List.of(new Probe("app-1", "127.0.0.1", 9001)), only(out, Probe.class), "first, is it still there?");
+    assertEquals(List.of(), only(fleet.tick(now), Probe.class), "one probe at a time");
+    out = fleet.probed("app-1", false, now);
     assertEquals(List.of(new Stop("app-1", "pid-1")), only(out, Stop.class));
     assertEquals(InstanceState.LOST, state("app-1"));
     assertNull(fleet.instanceOf(1), "its user is free to go elsewhere");
@@ -193,6 +197,20 @@ class FleetStateTest {
       assertEquals(List.of(), only(fleet.tick(now), Stop.class));
     }
     assertEquals(InstanceState.READY, state("app-1"));
+  }
+
+  @Test
+  void aSilentInstanceWhosePortAnswersStaysReady() {
+    assign(1);
+    register("app-1");
+    now += OPTIONS.lostAfterMillis() + 1;
+    assertEquals(1, only(fleet.tick(now), Probe.class).size());
+    List<Effect> out = fleet.probed("app-1", true, now);
+    assertEquals(List.of(), only(out, Stop.class), "a slow broker is no lost instance");
+    assertEquals(InstanceState.READY, state("app-1"));
+    assertEquals("app-1", fleet.instanceOf(1));
+    now += OPTIONS.lostAfterMillis() + 1;
+    assertEquals(1, only(fleet.tick(now), Probe.class).size(), "still silent: asked again");
   }
 
   @Test
@@ -278,7 +296,8 @@ class FleetStateTest {
     assertEquals("app-9", fleet.instanceOf(5));
     assertEquals("app-9", only(assign(5), Assigned.class).get(0).address().instanceId());
     now += OPTIONS.lostAfterMillis() + 1;
-    assertEquals(List.of(new Stop("app-9", "pid-9")), only(fleet.tick(now), Stop.class));
+    fleet.tick(now);
+    assertEquals(List.of(new Stop("app-9", "pid-9")), only(fleet.probed("app-9", false, now), Stop.class));
   }
 
   @Test
