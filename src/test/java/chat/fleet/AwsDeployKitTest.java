@@ -12,14 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,13 +73,14 @@ class AwsDeployKitTest {
   @RegisterExtension
   final AwsDoubles aws = new AwsDoubles(LOGIN_ACCESS_KEY);
 
-  private final Map<String, Process> machines = new ConcurrentHashMap<>();
-  private final List<String> bootFailures = new CopyOnWriteArrayList<>();
+  private BootedMachines machines;
   private RunningService service;
 
   @AfterEach
   void stopEverything() throws Exception {
-    machines.values().forEach(AwsDeployKitTest::kill);
+    if (machines != null) {
+      machines.close();
+    }
     if (service != null) {
       service.close();
     }
@@ -236,7 +230,7 @@ class AwsDeployKitTest {
   void userDataFromTheTemplateStartsTheLoginRoleWhoseCallsThePoliciesAllowExactly() throws Exception {
     Ec2QueryApiDouble ec2 = aws.ec2();
     SsmJsonApiDouble ssm = aws.ssm();
-    int appPort = freePort();
+    int appPort = BootedMachines.freePort();
     Map<String, String> stack = stackValues(appPort);
 
     // First boot of the login machine, as cloud-init would run it.
@@ -283,22 +277,27 @@ class AwsDeployKitTest {
     local.put("fleet.ec2.ssmEndpointOverride", ssm.endpoint().toString());
     ChatConfig config = ChatConfig.load(configFile, Map.of(), local);
     ssm.preload("/" + PREFIX + "/" + CLUSTER + "/app-gone", "SecureString", "{}");
-    ec2.onRunInstances(launch -> boot(launch, aws));
+    machines = new BootedMachines(tmp);
+    Path jar = Files.writeString(tmp.resolve("chat.jar"), "not a jar: the stand-in java runs the test classpath");
+    Path appBin = BootedMachines.standInJava(tmp.resolve("bin")).getParent();
+    ec2.onRunInstances(launch -> machines.boot(launch.ec2InstanceId(), launch.userData(), jar, appBin,
+        env -> aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, machines.dir(launch.ec2InstanceId()))));
     service = RunningService.start(config);
     int loginPort = service.loginPort();
 
     assertEquals(0, Wire.reference(loginPort, "register kit pw").getInteger("status"));
-    JsonObject reply = request(loginPort, "login kit pw", 50_000);
-    assertEquals(0, reply.getInteger("status"), () -> reply.encode() + "\nboot failures: " + bootFailures
-        + "\n" + machines.keySet().stream().map(this::bootLog).collect(Collectors.joining("\n")));
+    JsonObject reply = BootedMachines.request(loginPort, "login kit pw", 50_000);
+    assertEquals(0, reply.getInteger("status"), () -> reply.encode() + "\nboot failures: " + machines.failures()
+        + "\n" + machines.all().keySet().stream().map(id -> "--- " + id + ":\n" + machines.bootLog(id))
+        .collect(Collectors.joining("\n")));
     assertEquals(appPort, reply.getJsonObject("server").getInteger("port"), "the stack's AppPort");
     String token = reply.getString("token");
     assertEquals(0, Wire.reference(appPort, "post " + token + " from-the-kit").getInteger("status"));
 
     List<Ec2QueryApiDouble.Call> runs = ec2.calls("RunInstances");
     assertEquals(1, runs.size());
-    String ec2Id = machines.keySet().iterator().next();
-    String appUserData = Files.readString(machineDir(ec2Id).resolve("user-data.sh"));
+    String ec2Id = machines.all().keySet().iterator().next();
+    String appUserData = Files.readString(machines.dir(ec2Id).resolve("user-data.sh"));
     assertTrue(appUserData.contains("ADVERTISE_ADDRESS='public'\n"), appUserData);
     assertTrue(appUserData.contains("CLUSTER='" + CLUSTER + "'\n"), appUserData);
     Map<String, String> instanceTags = ec2.tags(ec2Id).orElseThrow();
@@ -316,7 +315,7 @@ class AwsDeployKitTest {
     assertEquals(0, Wire.reference(loginPort, "delete " + token).getInteger("status"));
     awaitCondition(() -> ec2.state(ec2Id).orElse("").equals("terminated") && ssm.parameter(parameter).isEmpty(),
         30, "the instance terminated and its parameter deleted");
-    kill(machines.get(ec2Id)); // as EC2 powers a terminated machine off
+    BootedMachines.kill(machines.all().get(ec2Id)); // as EC2 powers a terminated machine off
     assertTrue(ssm.parameter("/" + PREFIX + "/" + CLUSTER + "/app-gone").isEmpty(), "the orphaned parameter went at start-up");
     service.close();
 
@@ -649,67 +648,6 @@ class AwsDeployKitTest {
     return new JsonObject(Files.readString(file));
   }
 
-  // ---- the machines ----
-
-  /** Boots an application "machine" from the user data RunInstances carried, as FleetEc2EndToEndTest does. */
-  private void boot(Ec2QueryApiDouble.Launch launch, AwsDoubles doubles) {
-    try {
-      Path dir = Files.createDirectories(machineDir(launch.ec2InstanceId()));
-      Path jar = Files.writeString(dir.resolve("chat.jar"), "not a jar: the stand-in java runs the test classpath");
-      Path java = dir.resolve("bin").resolve("java");
-      Files.createDirectories(java.getParent());
-      executable(java, String.join("\n",
-          "#!/bin/bash",
-          "# the image's java: drops '-jar <path>', runs chat.Main from the test classpath on loopback",
-          "set -euo pipefail",
-          "args=()",
-          "while [ $# -gt 0 ]; do",
-          "  case \"$1\" in",
-          "    -jar) shift 2 ;;",
-          "    --host) args+=(--host 127.0.0.1); shift 2 ;;",
-          "    *) args+=(\"$1\"); shift ;;",
-          "  esac",
-          "done",
-          "exec \"$KIT_REAL_JAVA\" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp \"$KIT_CLASSPATH\" chat.Main \"${args[@]}\"",
-          ""));
-      Path script = Files.writeString(dir.resolve("user-data.sh"), launch.userData());
-      ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).directory(dir.toFile())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("boot.log").toFile());
-      Map<String, String> env = pb.environment();
-      doubles.instanceEnvironment(env, INSTANCE_ACCESS_KEY, dir);
-      env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
-      env.put("CHAT_JAR", jar.toString());
-      env.put("PATH", java.getParent() + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
-      env.put("KIT_REAL_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      env.put("KIT_CLASSPATH", System.getProperty("java.class.path"));
-      machines.put(launch.ec2InstanceId(), pb.start());
-    } catch (IOException | RuntimeException e) {
-      bootFailures.add(launch.ec2InstanceId() + ": " + e);
-    }
-  }
-
-  private Path machineDir(String ec2Id) {
-    return tmp.resolve("machines").resolve(ec2Id);
-  }
-
-  private String bootLog(String ec2Id) {
-    try {
-      return "--- " + ec2Id + ":\n" + Files.readString(machineDir(ec2Id).resolve("boot.log"));
-    } catch (IOException e) {
-      return "--- " + ec2Id + ": no boot log: " + e;
-    }
-  }
-
-  private static void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   // ---- helpers ----
 
   private interface Check {
@@ -726,24 +664,7 @@ class AwsDeployKitTest {
     }
   }
 
-  private static JsonObject request(int port, String text, int timeoutMillis) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      s.setSoTimeout(timeoutMillis);
-      s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      s.getOutputStream().flush();
-      return new JsonObject(Wire.readAll(s.getInputStream()));
-    }
-  }
-
   private static void executable(Path path, String content) throws IOException {
-    Files.writeString(path, content);
-    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    BootedMachines.executable(path, content);
   }
 }

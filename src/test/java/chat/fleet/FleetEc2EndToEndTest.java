@@ -14,14 +14,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -30,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -75,9 +68,8 @@ class FleetEc2EndToEndTest {
   @RegisterExtension
   final AwsDoubles aws = new AwsDoubles("AKIDTESTDOUBLE000002");
 
-  private final Map<String, Process> machines = new ConcurrentHashMap<>();
+  private BootedMachines machines;
   private final List<Ec2QueryApiDouble.Launch> launches = new CopyOnWriteArrayList<>();
-  private final List<String> bootFailures = new CopyOnWriteArrayList<>();
   private Ec2QueryApiDouble ec2;
   private SsmJsonApiDouble ssm;
   private RunningService service;
@@ -91,31 +83,15 @@ class FleetEc2EndToEndTest {
   void setUp() throws IOException {
     ec2 = aws.ec2();
     ssm = aws.ssm();
-    appPort = freePort();
+    appPort = BootedMachines.freePort();
 
     // What the AMI would hold: a jar (any readable file passes the script's check) and java.
     fakeJar = Files.writeString(tmp.resolve("chat.jar"), "not a jar: the stand-in java runs the test classpath");
-    stubDir = Files.createDirectories(tmp.resolve("bin"));
-    Path java = stubDir.resolve("java");
-    Files.writeString(java, String.join("\n",
-        "#!/bin/bash",
-        "# Stand-in for the image's java: drops '-jar <path>', runs chat.Main from the test classpath,",
-        "# and listens on loopback only (the script asks for 0.0.0.0, right on a real machine).",
-        "set -euo pipefail",
+    stubDir = BootedMachines.standInJava(tmp.resolve("bin"),
         "printf '%s\\n' \"$@\" > java-args.txt",
-        "printf '%s\\n' \"${CHAT_SECRETS_PARAMETER-}\" \"${AWS_REGION-}\" \"${CHAT_STORE_PASSWORD+set}\" > java-env.txt",
-        "args=()",
-        "while [ $# -gt 0 ]; do",
-        "  case \"$1\" in",
-        "    -jar) shift 2 ;;",
-        "    --host) args+=(--host 127.0.0.1); shift 2 ;;",
-        "    *) args+=(\"$1\"); shift ;;",
-        "  esac",
-        "done",
-        "exec \"$E2E_REAL_JAVA\" -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 \\",
-        "  -cp \"$E2E_CLASSPATH\" chat.Main \"${args[@]}\"",
-        ""), StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        "printf '%s\\n' \"${CHAT_SECRETS_PARAMETER-}\" \"${AWS_REGION-}\" \"${CHAT_STORE_PASSWORD+set}\" > java-env.txt")
+        .getParent();
+    machines = new BootedMachines(tmp);
 
     ec2.onRunInstances(this::boot);
     terminator = new Thread(this::powerOffTerminated, "e2e-ec2-terminator");
@@ -128,7 +104,7 @@ class FleetEc2EndToEndTest {
   void tearDown() throws Exception {
     stopping = true;
     terminator.join(5_000);
-    machines.values().forEach(FleetEc2EndToEndTest::kill);
+    machines.close();
     if (service != null) {
       service.close();
     }
@@ -169,9 +145,9 @@ class FleetEc2EndToEndTest {
     assertOk(Wire.reference(login, "register u2 p"));
 
     // The first login starts an instance and waits for it to boot and register.
-    JsonObject first = request(login, "login u1 p", 50_000);
-    assertEquals(0, first.getInteger("status"), () -> first.encode() + "\nboot failures: " + bootFailures
-        + launches.stream().map(l -> "\n--- " + l.ec2InstanceId() + " boot log:\n" + bootLog(l.ec2InstanceId())).toList());
+    JsonObject first = BootedMachines.request(login, "login u1 p", 50_000);
+    assertEquals(0, first.getInteger("status"), () -> first.encode() + "\nboot failures: " + machines.failures()
+        + launches.stream().map(l -> "\n--- " + l.ec2InstanceId() + " boot log:\n" + machines.bootLog(l.ec2InstanceId())).toList());
     String token1 = first.getString("token");
     assertNotNull(token1, first.encode());
     JsonObject address = first.getJsonObject("server");
@@ -183,10 +159,10 @@ class FleetEc2EndToEndTest {
     List<Ec2QueryApiDouble.Call> runs = ec2.calls("RunInstances");
     assertEquals(1, runs.size(), "RunInstances calls");
     assertEquals(1, launches.size(), "launches");
-    assertEquals(List.of(), bootFailures);
+    assertEquals(List.of(), machines.failures());
     Ec2QueryApiDouble.Launch launch = launches.get(0);
     String ec2Id = launch.ec2InstanceId();
-    assertTrue(machines.get(ec2Id).isAlive(), "the booted application process runs\n" + bootLog(ec2Id));
+    assertTrue(machines.all().get(ec2Id).isAlive(), "the booted application process runs\n" + machines.bootLog(ec2Id));
 
     JsonArray instances = service.instances();
     assertEquals(1, instances.size(), instances.encode());
@@ -226,7 +202,7 @@ class FleetEc2EndToEndTest {
     assertTrue(userData.contains("CAPACITY='2'"), userData);
     assertFalse(userData.contains("{{"), "every placeholder is filled:\n" + userData);
     // what the script actually ran, as the stand-in java saw it
-    List<String> javaArgs = Files.readAllLines(machineDir(ec2Id).resolve("java-args.txt"));
+    List<String> javaArgs = Files.readAllLines(machines.dir(ec2Id).resolve("java-args.txt"));
     assertEquals(List.of("-jar", fakeJar.toString()), javaArgs.subList(0, 2), javaArgs.toString());
     assertTrue(javaArgs.containsAll(List.of("--role=app", "--instance-id=" + fleetId, "--broker-url=" + brokerUrl,
         "--store-url=" + storeUrl, "--capacity=2", "--advertise-host", "127.0.0.1", Integer.toString(appPort))),
@@ -255,9 +231,9 @@ class FleetEc2EndToEndTest {
     assertEquals(INSTANCE_ACCESS_KEY, gets.get(0).accessKeyId(), "read with the instance's own credentials");
     assertTrue(userData.contains("SECRETS_PARAMETER='" + parameter + "'"), userData);
     assertTrue(userData.contains("REGION='us-east-1'"), userData);
-    assertEquals(List.of(parameter, "us-east-1", ""), Files.readAllLines(machineDir(ec2Id).resolve("java-env.txt")),
+    assertEquals(List.of(parameter, "us-east-1", ""), Files.readAllLines(machines.dir(ec2Id).resolve("java-env.txt")),
         "the JVM got the parameter's name and region, and no password in its environment");
-    String bootLog = bootLog(ec2Id);
+    String bootLog = machines.bootLog(ec2Id);
     for (String secret : List.of(STORE_PASSWORD, BROKER_PASSWORD, config.store().getString("appPassword"),
         config.broker().getString("appPassword"), written.getString("CHAT_INSTANCE_SECRET"))) {
       assertFalse(userData.contains(secret), "a secret in user data");
@@ -268,7 +244,7 @@ class FleetEc2EndToEndTest {
     assertTrue(bootLog.contains("\"user\":\"" + appStoreUser + "\""), "the store user arrived:\n" + bootLog);
 
     // The second user fits on the same instance: no second machine.
-    JsonObject second = request(login, "login u2 p", 30_000);
+    JsonObject second = BootedMachines.request(login, "login u2 p", 30_000);
     assertOk(second);
     String token2 = second.getString("token");
     assertEquals(address, second.getJsonObject("server"));
@@ -302,7 +278,7 @@ class FleetEc2EndToEndTest {
     }
     assertTrue(ssm.parameter(parameter).isEmpty(), "the secrets parameter is deleted with its instance");
 
-    Process machine = machines.get(ec2Id);
+    Process machine = machines.all().get(ec2Id);
     assertTrue(machine.waitFor(15, TimeUnit.SECONDS), "the terminated machine's process exits");
 
     // The fleet forgets the instance, and nothing heard afterwards brings it back.
@@ -315,34 +291,17 @@ class FleetEc2EndToEndTest {
   /** Runs on the double's thread, before the RunInstances answer, as cloud-init would at boot. */
   private void boot(Ec2QueryApiDouble.Launch launch) {
     launches.add(launch);
-    try {
-      Path dir = machineDir(launch.ec2InstanceId());
-      Files.createDirectories(dir);
-      Path script = Files.writeString(dir.resolve("user-data.sh"), launch.userData(), StandardCharsets.UTF_8);
-      ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("boot.log").toFile());
-      Map<String, String> env = pb.environment();
-      // What the image and the instance profile provide; the region comes from the user data.
-      aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, dir);
-      env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
-      env.put("CHAT_JAR", fakeJar.toString());
-      env.put("PATH", stubDir + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
-      env.put("E2E_REAL_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      env.put("E2E_CLASSPATH", System.getProperty("java.class.path"));
-      machines.put(launch.ec2InstanceId(), pb.start());
-    } catch (IOException | RuntimeException e) {
-      bootFailures.add(launch.ec2InstanceId() + ": " + e);
-    }
+    // what the image and the instance profile provide; the region comes from the user data
+    machines.boot(launch.ec2InstanceId(), launch.userData(), fakeJar, stubDir,
+        env -> aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, machines.dir(launch.ec2InstanceId())));
   }
 
   /** Powers a machine off as soon as the double marks it terminated; stops with the test. */
   private void powerOffTerminated() {
     while (!stopping) {
-      machines.forEach((id, process) -> {
+      machines.all().forEach((id, process) -> {
         if (process.isAlive() && ec2.state(id).map("terminated"::equals).orElse(false)) {
-          kill(process);
+          BootedMachines.kill(process);
         }
       });
       try {
@@ -350,28 +309,6 @@ class FleetEc2EndToEndTest {
       } catch (InterruptedException e) {
         return;
       }
-    }
-  }
-
-  private static void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private Path machineDir(String ec2Id) {
-    return tmp.resolve("machines").resolve(ec2Id);
-  }
-
-  private String bootLog(String ec2Id) {
-    try {
-      return Files.readString(machineDir(ec2Id).resolve("boot.log"));
-    } catch (IOException e) {
-      return "(no boot log: " + e + ")";
     }
   }
 
@@ -422,22 +359,5 @@ class FleetEc2EndToEndTest {
 
   private static void assertOk(JsonObject reply) {
     assertEquals(0, reply.getInteger("status"), reply.encode());
-  }
-
-  /** Like {@link Wire#reference} with a longer read timeout: the first login waits for a machine to boot. */
-  private static JsonObject request(int port, String text, int timeoutMillis) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      s.setSoTimeout(timeoutMillis);
-      s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      s.getOutputStream().flush();
-      return new JsonObject(Wire.readAll(s.getInputStream()));
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }
