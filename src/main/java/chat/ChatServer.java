@@ -6,6 +6,7 @@ import chat.fleet.Ec2InstanceProvider;
 import chat.fleet.Ec2Options;
 import chat.fleet.EventBusFleet;
 import chat.fleet.FleetOptions;
+import chat.fleet.FleetMetrics;
 import chat.fleet.FleetVerticle;
 import chat.fleet.InProcessInstanceProvider;
 import chat.fleet.InstanceProvider;
@@ -34,10 +35,15 @@ import chat.messaging.EmbeddedBroker;
 import chat.store.Db;
 import chat.store.Schema;
 import chat.store.StoreServer;
+import chat.ops.Health;
+import chat.ops.Metrics;
+import chat.ops.OpsRoutes;
+import chat.ops.OpsVerticle;
 import chat.wire.RequestVerticle;
 import chat.wire.WireClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +72,24 @@ public final class ChatServer {
   private TlsOptions tls = TlsOptions.disabled();
   private int loginPort = -1;
   private int appPort = -1;
+  private final Metrics metrics;
+  /** Not ready until every part has started; then ready while the parts it needs answer. */
+  private final Health health;
+  private String adminToken;
+  private int adminPort = -1;
 
   private ChatServer(Vertx vertx, ChatConfig config, Role role) {
     this.vertx = vertx;
     this.config = config;
     this.role = role;
+    this.metrics = Metrics.of(vertx);
+    this.health = new Health(vertx);
   }
 
   public static Future<ChatServer> start(Vertx vertx, ChatConfig config, Role role) {
     ChatServer s = new ChatServer(vertx, config, role);
-    return s.startParts().map(s).recover(e -> s.close().transform(x -> Future.failedFuture(e)));
+    return s.startParts().map(s).onSuccess(x -> s.health.started())
+        .recover(e -> s.close().transform(x -> Future.failedFuture(e)));
   }
 
   private Future<Void> startParts() {
@@ -97,8 +111,9 @@ public final class ChatServer {
               + "presenting its own certificate (start with --tls-cert and --tls-key)");
         }
       }
+      adminToken = adminToken();
       return null;
-    }).compose(x -> startParts(config.brokerOptions(tls)));
+    }).compose(x -> startAdmin()).compose(x -> startParts(config.brokerOptions(tls)));
   }
 
   /**
@@ -119,6 +134,8 @@ public final class ChatServer {
     }, false).compose(v -> {
       Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.remoteStoreUrl("127.0.0.1") : config.localStoreUrl()));
       onStop(db::close);
+      db.bindTo(metrics.registry());
+      health.needs("store", db::ping);
       if (role == Role.APP) {
         return Schema.check(db).map(db);
       }
@@ -129,6 +146,7 @@ public final class ChatServer {
     // start: a publish opens the link again.
     AmqpMessenger messenger = new AmqpMessenger(vertx, broker);
     onStop(messenger::close);
+    health.needs("broker", messenger::start);
     embeddedBroker.compose(v -> messenger.start())
         .onFailure(e -> LOG.debug("early link to the broker: {}", e.toString()));
     // join, not all: a part that fails must not leave the other starting unseen by close()
@@ -202,7 +220,7 @@ public final class ChatServer {
     JsonObject app = config.app();
     String id = app.getString("instanceId", "");
     String advertise = app.getString("advertiseHost", "");
-    AppService service = new AppService(db, messenger, config.limits());
+    AppService service = new AppService(db, messenger, config.limits(), metrics.commands("app"));
     AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker,
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
@@ -236,7 +254,7 @@ public final class ChatServer {
     onStop(wire::close);
     return vertx.executeBlocking(this::authentication).compose(auth -> {
       LoginService service = new LoginService(db, new EventBusFleet(vertx, fleetOptions.startTimeoutMillis() + 5_000),
-          auth, new Forwarder(wire), broker.url(), config.limits());
+          auth, new Forwarder(wire), broker.url(), config.limits(), metrics);
       RequestVerticle login = new RequestVerticle("login server", service::handle, config.wireOptions(), config.host(),
           config.port(), tls);
       return deployLogin(fleet, login);
@@ -268,26 +286,53 @@ public final class ChatServer {
   }
 
   private Future<Void> deployLogin(FleetVerticle fleet, RequestVerticle login) {
+    health.needs("fleet", () -> vertx.eventBus().request(FleetVerticle.SNAPSHOT, null,
+        new DeliveryOptions().setSendTimeout(Health.TIMEOUT_MILLIS)));
+    FleetMetrics.of(vertx).watch(vertx);
     return deploy(fleet)
         .compose(v -> deploy(login))
-        .onSuccess(x -> loginPort = login.port())
-        .compose(v -> config.adminPort() > 0 ? deployAdmin() : Future.succeededFuture());
+        .onSuccess(x -> loginPort = login.port());
   }
 
-  /** The admin endpoint: open on loopback, behind a bearer token when bound wider or when one is set. */
-  private Future<Void> deployAdmin() {
+  /**
+   * The admin token: the configured one; else, when the admin listeners are bound wider than
+   * loopback, the one kept in the data directory (made on first use). The login role hands it
+   * to the instances it starts.
+   */
+  private String adminToken() throws IOException {
     String host = config.admin().getString("host", "127.0.0.1");
     String token = config.admin().getString("token", "");
     if (token.isEmpty() && !isLoopback(host)) {
-      try {
-        token = Secrets.loadOrCreate(config.dataDir(), "admin-token");
-      } catch (IOException e) {
-        return Future.failedFuture(e);
-      }
-      LOG.info("admin endpoint on {} needs a bearer token: it is in {}", host,
+      token = Secrets.loadOrCreate(config.dataDir(), "admin-token");
+      LOG.info("admin listeners on {} need a bearer token: it is in {}", host,
           config.dataDir().resolve("secrets").resolve("admin-token").toAbsolutePath());
     }
-    return deploy(new AdminVerticle(host, config.adminPort(), token));
+    return token;
+  }
+
+  /**
+   * The admin listener, started first so that it answers "not ready" while the rest starts:
+   * on the login role the admin endpoint ({@code admin.port}, 0: none), on an application
+   * instance its metrics and health ({@code app.adminPort}, 0: any free port, -1: none).
+   * Both on {@code admin.host}, behind the bearer token when there is one.
+   */
+  private Future<Void> startAdmin() {
+    String host = config.admin().getString("host", "127.0.0.1");
+    if (role == Role.APP) {
+      int port = config.app().getInteger("adminPort", 0);
+      if (port < 0) {
+        return Future.succeededFuture();
+      }
+      OpsVerticle ops = new OpsVerticle(host, port, adminToken, new OpsRoutes(metrics, health));
+      return deploy(ops).onSuccess(x -> adminPort = ops.port());
+    }
+    if (config.adminPort() <= 0) {
+      return Future.succeededFuture();
+    }
+    FleetMetrics fleet = FleetMetrics.of(vertx);
+    AdminVerticle admin = new AdminVerticle(host, config.adminPort(), adminToken,
+        new OpsRoutes(metrics, health, () -> fleet.refresh(vertx)));
+    return deploy(admin).onSuccess(x -> adminPort = admin.port());
   }
 
   static boolean isLoopback(String host) {
@@ -302,6 +347,9 @@ public final class ChatServer {
   private Map<String, String> instanceSecrets(Map<String, String> credentials, String id) {
     Map<String, String> secrets = new java.util.LinkedHashMap<>(credentials);
     secrets.put("CHAT_INSTANCE_SECRET", FleetControl.instanceSecret(fleetKey, id));
+    if (!adminToken.isEmpty()) {
+      secrets.put("CHAT_ADMIN_TOKEN", adminToken);
+    }
     // not a secret, but it travels the same way: the instance applies the login role's limits
     secrets.put(ChatConfig.LIMITS_ENV, config.json().getJsonObject("limits").encode());
     return secrets;
@@ -313,7 +361,7 @@ public final class ChatServer {
       case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1",
           jvmOptions(config.fleet().getValue("jvmOptions")));
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
-        AppService service = new AppService(db, messenger, config.limits());
+        AppService service = new AppService(db, messenger, config.limits(), metrics.commands("app"));
         AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
             "127.0.0.1", 0, "127.0.0.1", spec.capacity(), config.app().getLong("heartbeatMillis", 1000L),
             spec.secrets().get("CHAT_INSTANCE_SECRET"), spec.tls());
@@ -361,6 +409,11 @@ public final class ChatServer {
 
   public int appPort() {
     return appPort;
+  }
+
+  /** The port of this role's admin listener; -1 when it has none. */
+  public int adminPort() {
+    return adminPort;
   }
 
   /** TLS of this role's ports, as resolved at start. */

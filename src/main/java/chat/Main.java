@@ -2,6 +2,7 @@ package chat;
 
 import chat.config.ChatConfig;
 import chat.fleet.SsmSecretStore;
+import chat.ops.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -51,7 +52,7 @@ public final class Main implements Callable<Integer> {
   Integer capacity;
   @Option(names = "--advertise-host", description = "address under which this instance is reached")
   String advertiseHost;
-  @Option(names = "--admin-port", description = "port of the admin HTTP endpoint (GET /fleet)")
+  @Option(names = "--admin-port", description = "port of the login role's admin HTTP endpoint (/fleet, /metrics, /health)")
   Integer adminPort;
   @Option(names = "--provider", description = "how application instances start: local, ec2 or inprocess")
   String provider;
@@ -83,7 +84,7 @@ public final class Main implements Callable<Integer> {
       return 1;
     }
     ChatConfig cfg = ChatConfig.load(config, env, overrides());
-    Vertx vertx = Vertx.vertx(vertxOptions(cfg, r));
+    Vertx vertx = Metrics.vertx(vertxOptions(cfg, r));
     ChatServer server;
     try {
       server = ChatServer.start(vertx, cfg, r).await(180, TimeUnit.SECONDS);

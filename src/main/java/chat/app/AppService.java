@@ -2,6 +2,7 @@ package chat.app;
 
 import chat.messaging.Channels;
 import chat.messaging.Messenger;
+import chat.ops.CommandMeters;
 import chat.protocol.Command;
 import chat.protocol.Deliveries;
 import chat.protocol.Limits;
@@ -51,6 +52,7 @@ public final class AppService {
   private final Db db;
   private final Messenger messenger;
   private final Limits limits;
+  private final CommandMeters meters;
   /** Null when writes are not rate limited. */
   private final RateLimiter writes;
   private final UserRepository users = new UserRepository();
@@ -58,8 +60,9 @@ public final class AppService {
   private final PostRepository posts = new PostRepository();
   private final GroupRepository groups = new GroupRepository();
 
-  public AppService(Db db, Messenger messenger, Limits limits) {
+  public AppService(Db db, Messenger messenger, Limits limits, CommandMeters meters) {
     this.db = db;
+    this.meters = meters;
     this.messenger = messenger;
     this.limits = limits;
     this.writes = limits.rateLimited()
@@ -72,7 +75,12 @@ public final class AppService {
    * not answered here: they change which server a user has.
    */
   public Future<JsonObject> handle(String text, SocketAddress local) {
+    long start = System.nanoTime();
     Request r = Request.parse(text);
+    return meters.timed(r.command(), start, answer(r));
+  }
+
+  private Future<JsonObject> answer(Request r) {
     JsonObject early = Rules.beforeToken(r);
     if (early != null) {
       return Future.succeededFuture(early);

@@ -3,6 +3,9 @@ package chat.login;
 import chat.fleet.AppAddress;
 import chat.fleet.Fleet;
 import chat.messaging.Channels;
+import chat.ops.CommandMeters;
+import chat.ops.LoginMeters;
+import chat.ops.Metrics;
 import chat.protocol.Command;
 import chat.protocol.Limits;
 import chat.protocol.LogText;
@@ -38,12 +41,16 @@ public final class LoginService {
   private final Forwarder forwarder;
   private final String brokerUrl;
   private final Limits limits;
+  private final CommandMeters commands;
+  private final LoginMeters logins;
   private final UserRepository users = new UserRepository();
   private final GroupRepository groups = new GroupRepository();
 
   public LoginService(Db db, Fleet fleet, Authentication auth, Forwarder forwarder, String brokerUrl,
-                      Limits limits) {
+                      Limits limits, Metrics metrics) {
     this.db = db;
+    this.commands = metrics.commands("login");
+    this.logins = metrics.logins();
     this.fleet = fleet;
     this.auth = auth;
     this.forwarder = forwarder;
@@ -52,7 +59,12 @@ public final class LoginService {
   }
 
   public Future<JsonObject> handle(String text, SocketAddress local, SocketAddress remote) {
+    long start = System.nanoTime();
     Request r = Request.parse(text);
+    return commands.timed(r.command(), start, answer(r, local, remote));
+  }
+
+  private Future<JsonObject> answer(Request r, SocketAddress local, SocketAddress remote) {
     JsonObject early = Rules.beforeToken(r);
     if (early != null) {
       return Future.succeededFuture(early);
@@ -109,13 +121,20 @@ public final class LoginService {
   private Future<JsonObject> login(String id, String password, SocketAddress local, String source) {
     String sourceKey = LoginGuard.sourceKey(source);
     if (!auth.guard().loginAllowed(id, sourceKey)) {
+      logins.limited();
       return Future.succeededFuture(Reply.fail(Messages.TOO_MANY_ATTEMPTS));
     }
     return db.autoCommit(c -> users.credentials(c, id))
         .compose(creds -> check(password, creds).compose(verdict -> verdict.ok()
             ? admitChecked(creds, verdict.rehash(), local)
             : loginFailed(id, source, sourceKey)))
-        .recover(e -> e instanceof NoServer ? Future.succeededFuture(Reply.fail(Messages.NO_SERVER)) : busy(e));
+        .recover(e -> {
+          if (e instanceof NoServer) {
+            logins.unavailable();
+            return Future.succeededFuture(Reply.fail(Messages.NO_SERVER));
+          }
+          return busy(e);
+        });
   }
 
   private Future<Verdict> check(String password, Credentials creds) {
@@ -132,6 +151,7 @@ public final class LoginService {
   }
 
   private Future<JsonObject> loginFailed(String id, String source, String sourceKey) {
+    logins.failed();
     long wait = auth.guard().loginFailed(id, sourceKey);
     // the name is remote text: quoted and escaped so it cannot forge log lines; never the password
     LOG.warn("login failed: user {} from {}{}", LogText.quote(id), source,
@@ -169,7 +189,7 @@ public final class LoginService {
           String token = users.ensureToken(c, user.id(), nonce -> auth.tokens().derive(user.id(), nonce),
               auth.tokens().idleMillis(), auth.tokens().lifetimeMillis());
           return loginReply(user, token, groups.joined(c, user.id()), server, local);
-        }));
+        })).onSuccess(reply -> logins.ok());
   }
 
   private JsonObject loginReply(User user, String token, List<Group> joined, AppAddress server, SocketAddress local) {

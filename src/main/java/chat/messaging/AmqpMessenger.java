@@ -1,5 +1,7 @@
 package chat.messaging;
 
+import chat.ops.DeliveryMeters;
+import chat.ops.Metrics;
 import io.vertx.amqp.AmqpMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,9 +17,11 @@ public final class AmqpMessenger implements Messenger {
   private static final long TTL_MILLIS = 60_000;
 
   private final BrokerLink link;
+  private final DeliveryMeters deliveries;
 
   public AmqpMessenger(Vertx vertx, BrokerOptions broker) {
     this.link = BrokerLink.service(vertx, broker, "publisher");
+    this.deliveries = Metrics.of(vertx).deliveries();
   }
 
   public Future<Void> start() {
@@ -42,7 +46,8 @@ public final class AmqpMessenger implements Messenger {
         .durable(false)
         .ttl(TTL_MILLIS)
         .build();
-    return link.send(message);
+    long start = System.nanoTime();
+    return link.send(message).onComplete(ar -> deliveries.published(start, ar));
   }
 
   public Future<Void> close() {

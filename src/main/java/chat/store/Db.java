@@ -1,6 +1,12 @@
 package chat.store;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalDataSourceMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
@@ -12,6 +18,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one seam to the SQL store: a pool of JDBC connections (Agroal) and units of work run on
@@ -19,7 +26,7 @@ import java.util.List;
  * thread and in one transaction: a command costs one hop off the event loop and back, however
  * many statements it runs, and nothing here blocks an event loop.
  */
-public final class Db {
+public final class Db implements MeterBinder {
   /** Prepared statements kept per HSQLDB connection (the repositories have fewer distinct ones). */
   static final int STATEMENTS_KEPT = 128;
 
@@ -58,6 +65,8 @@ public final class Db {
 
   private static AgroalDataSourceConfigurationSupplier configuration(StoreOptions options, boolean autoCommit) {
     return new AgroalDataSourceConfigurationSupplier()
+        // the figures of the pools' gauges (see bindTo)
+        .metricsEnabled(true)
         .connectionPoolConfiguration(pool -> pool
             .maxSize(options.poolSize())
             .acquisitionTimeout(Duration.ofSeconds(30))
@@ -149,6 +158,45 @@ public final class Db {
     } catch (SQLException | RuntimeException e) {
       cause.addSuppressed(e);
     }
+  }
+
+  /** Succeeds when the store answers a statement now (for readiness). */
+  public Future<Void> ping() {
+    return autoCommit(sql -> {
+      sql.rows("VALUES (1)");
+      return null;
+    });
+  }
+
+  /**
+   * The pools' figures, {@code pool} {@code tx} or {@code autocommit}: connections in use, idle
+   * and the most ever in use; commands waiting for one; connections lent, opened and closed;
+   * time spent waiting.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    bind(registry, "tx", pool);
+    bind(registry, "autocommit", autoCommitPool);
+  }
+
+  private static void bind(MeterRegistry registry, String name, AgroalDataSource source) {
+    AgroalDataSourceMetrics m = source.getMetrics();
+    Gauge.builder("chat.store.pool.connections", m, AgroalDataSourceMetrics::activeCount)
+        .tags("pool", name, "state", "active").register(registry);
+    Gauge.builder("chat.store.pool.connections", m, AgroalDataSourceMetrics::availableCount)
+        .tags("pool", name, "state", "idle").register(registry);
+    Gauge.builder("chat.store.pool.connections.max.used", m, AgroalDataSourceMetrics::maxUsedCount)
+        .tag("pool", name).register(registry);
+    Gauge.builder("chat.store.pool.awaiting", m, AgroalDataSourceMetrics::awaitingCount)
+        .tag("pool", name).register(registry);
+    FunctionCounter.builder("chat.store.pool.acquired", m, AgroalDataSourceMetrics::acquireCount)
+        .tag("pool", name).register(registry);
+    FunctionCounter.builder("chat.store.pool.opened", m, AgroalDataSourceMetrics::creationCount)
+        .tag("pool", name).register(registry);
+    FunctionCounter.builder("chat.store.pool.destroyed", m, AgroalDataSourceMetrics::destroyCount)
+        .tag("pool", name).register(registry);
+    FunctionTimer.builder("chat.store.pool.blocking", m, AgroalDataSourceMetrics::acquireCount,
+        x -> x.blockingTimeTotal().toNanos(), TimeUnit.NANOSECONDS).tag("pool", name).register(registry);
   }
 
   /** The first column of every row, as text. */
