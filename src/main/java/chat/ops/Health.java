@@ -17,23 +17,27 @@ public final class Health {
   /** How long a part may take to answer before it counts as down. */
   public static final long TIMEOUT_MILLIS = 3_000;
 
+  private final Vertx vertx;
   private final HealthChecks live;
   private final HealthChecks ready;
   private volatile boolean started;
 
   public Health(Vertx vertx) {
+    this.vertx = vertx;
     live = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
     ready = HealthChecks.create(vertx).register("started", p -> p.complete(started ? Status.OK()
         : Status.KO(new JsonObject().put("reason", "starting"))));
   }
 
   /**
-   * Makes readiness depend on {@code part}: ready while {@code probe} succeeds. A probe still
-   * running when asked again is waited for rather than started twice, so a slow part does not
-   * pile up probes.
+   * Makes readiness depend on {@code part}: ready while {@code probe} succeeds within
+   * {@link #TIMEOUT_MILLIS}; a part that fails or does not answer in time is down (503). A
+   * probe still running when asked again is waited for rather than started twice, so a slow
+   * part does not pile up probes.
    */
   public Health needs(String part, Supplier<Future<?>> probe) {
-    ready.register(part, TIMEOUT_MILLIS, new Probe(probe)::check);
+    // the checks' own time limit is a backstop: past it, the answer would be 500, not 503
+    ready.register(part, TIMEOUT_MILLIS + 2_000, new Probe(probe)::check);
     return this;
   }
 
@@ -51,7 +55,7 @@ public final class Health {
   }
 
   /** One part's probe, never more than one run at a time. */
-  private static final class Probe {
+  private final class Probe {
     private final Supplier<Future<?>> probe;
     private Future<?> running;
 
@@ -67,8 +71,13 @@ public final class Health {
           running = Future.failedFuture(e);
         }
       }
-      running.onComplete(ar -> result.tryComplete(ar.succeeded() ? Status.OK()
-          : Status.KO(new JsonObject().put("reason", String.valueOf(ar.cause().getMessage())))));
+      long timer = vertx.setTimer(TIMEOUT_MILLIS, t -> result.tryComplete(
+          Status.KO(new JsonObject().put("reason", "no answer within " + TIMEOUT_MILLIS + " ms"))));
+      running.onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        result.tryComplete(ar.succeeded() ? Status.OK()
+            : Status.KO(new JsonObject().put("reason", String.valueOf(ar.cause().getMessage()))));
+      });
     }
   }
 }

@@ -31,8 +31,10 @@ public final class Metrics implements Shareable {
   }
 
   /**
-   * A Vert.x that reports into a registry of its own. The event bus is left out: every login
-   * crosses it, and its figures would say nothing the login meters do not.
+   * A Vert.x that reports into a registry of its own. Left out: the event bus (every login
+   * crosses it, and its figures would say nothing the login meters do not) and TCP clients
+   * (each process has several, the broker links among them, and Vert.x counts the connections
+   * of only the first).
    */
   public static Vertx vertx(VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -40,6 +42,7 @@ public final class Metrics implements Shareable {
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
     Vertx vertx = Vertx.builder().with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
