@@ -15,6 +15,14 @@
 #   CHAT_TLS_CERT        with TLS on, the login role's certificate (default /opt/chat/tls/server.crt)
 #   CHAT_TLS_KEY         with TLS on, its key (default /opt/chat/tls/server.key); the image holds
 #                        both, never the user data
+#   CHAT_ADMIN_PORT      port of the instance's metrics and health listener, on loopback
+#                        (default APP_PORT + 1)
+#   CHAT_READY_SECONDS   how long to wait for the instance to be ready (default 120)
+#
+# On a machine run by systemd the instance becomes the unit chat-app.service: started once it
+# answers GET /health/ready with 200 (ExecStartPost waits for that), restarted when it fails.
+# Elsewhere (a container, the end-to-end test) the JVM replaces this shell, and a watcher logs
+# when it is ready.
 set -euo pipefail
 
 INSTANCE_ID={{INSTANCE_ID}}
@@ -102,16 +110,108 @@ if [ "$TLS" = true ]; then
     --tls-key "${CHAT_TLS_KEY:-/opt/chat/tls/server.key}")
 fi
 
-log "starting app instance of cluster $CLUSTER on port $APP_PORT, advertised as $ADVERTISE_HOST"
+ADMIN_PORT="${CHAT_ADMIN_PORT:-$((APP_PORT + 1))}"
+READY_SECONDS="${CHAT_READY_SECONDS:-120}"
 
-# exec so the JVM replaces this shell and is the instance's service process.
-exec java -jar "${CHAT_JAR:-/opt/chat/chat.jar}" \
-  --role=app \
-  --instance-id="$INSTANCE_ID" \
-  --broker-url="$BROKER_URL" \
-  --store-url="$STORE_URL" \
-  --capacity="$CAPACITY" \
-  --host 0.0.0.0 \
-  --port "$APP_PORT" \
-  --advertise-host "$ADVERTISE_HOST" \
-  ${tls_flags[@]+"${tls_flags[@]}"}
+# Waits until the instance on loopback port $1 answers GET /health/ready with 200, at most $2
+# seconds, while process $3 (when given) lives. A listener that wants a bearer token (the image
+# configured admin.token) answers 401: it is up, and readiness cannot be read from here.
+wait_ready() {
+  local port=$1 seconds=$2 pid=${3:-} code deadline
+  deadline=$((SECONDS + seconds))
+  command -v curl >/dev/null 2>&1 || { echo "curl not found: readiness not checked" >&2; return 0; }
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      return 1
+    fi
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/health/ready" || true)
+    case "$code" in
+      200) echo "ready: http://127.0.0.1:$port/health/ready" >&2; return 0 ;;
+      401) echo "the admin listener wants a bearer token: readiness not checked" >&2; return 0 ;;
+    esac
+    sleep 1
+  done
+  echo "not ready within $seconds s: http://127.0.0.1:$port/health/ready" >&2
+  return 1
+}
+
+args=(-jar "${CHAT_JAR:-/opt/chat/chat.jar}"
+  --role=app
+  --instance-id="$INSTANCE_ID"
+  --broker-url="$BROKER_URL"
+  --store-url="$STORE_URL"
+  --capacity="$CAPACITY"
+  --host 0.0.0.0
+  --port "$APP_PORT"
+  --advertise-host "$ADVERTISE_HOST"
+  --set "app.adminPort=$ADMIN_PORT"
+  ${tls_flags[@]+"${tls_flags[@]}"})
+
+log "starting app instance of cluster $CLUSTER on port $APP_PORT, advertised as $ADVERTISE_HOST, health on 127.0.0.1:$ADMIN_PORT"
+
+# One word of a systemd unit line: quoted, with what systemd would expand ($, %) escaped.
+unit_word() {
+  local w=${1//\\/\\\\}
+  w=${w//\"/\\\"}
+  w=${w//\$/\$\$}
+  w=${w//%/%%}
+  printf '"%s"' "$w"
+}
+
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  ready_check=/usr/local/sbin/chat-app-ready
+  {
+    echo '#!/bin/bash'
+    declare -f wait_ready
+    echo 'wait_ready "$@"'
+  } > "$ready_check"
+  chmod 0755 "$ready_check"
+  exec_start="$(unit_word "$(command -v java)")"
+  for a in "${args[@]}" --data-dir /var/lib/chat-app; do
+    exec_start+=" $(unit_word "$a")"
+  done
+  environment=""
+  # names and a region, never secrets: the JVM reads its secrets from the parameter
+  for v in CHAT_SECRETS_PARAMETER AWS_REGION CHAT_SSM_ENDPOINT; do
+    if [ -n "${!v:-}" ]; then
+      environment+="Environment=$(unit_word "$v=${!v}")"$'\n'
+    fi
+  done
+  cat > /etc/systemd/system/chat-app.service <<UNIT
+[Unit]
+Description=chat application instance $(unit_word "$INSTANCE_ID")
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=exec
+${environment}ExecStart=$exec_start
+# started (and systemctl start returns) only once the instance is ready
+ExecStartPost=$ready_check $ADMIN_PORT $READY_SECONDS
+TimeoutStartSec=$((READY_SECONDS + 30))
+Restart=on-failure
+RestartSec=5
+StateDirectory=chat-app
+StateDirectoryMode=0700
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  if systemctl enable --now chat-app.service; then
+    log "chat-app.service is ready"
+  else
+    log "chat-app.service did not become ready: journalctl -u chat-app.service"
+    exit 1
+  fi
+  exit 0
+fi
+
+# No systemd: exec so the JVM replaces this shell and is the instance's service process; a
+# watcher (a child of that same process) logs when it is ready and ends with it.
+( if wait_ready "$ADMIN_PORT" "$READY_SECONDS" $$; then log "ready"; else log "not ready"; fi ) &
+exec java "${args[@]}"

@@ -295,16 +295,15 @@ public final class ChatServer {
   }
 
   /**
-   * The admin token: the configured one; else, when the admin listeners are bound wider than
-   * loopback, the one kept in the data directory (made on first use). The login role hands it
-   * to the instances it starts.
+   * The admin token: the configured one; else, when the admin listener is bound wider than
+   * loopback, the one kept in this role's data directory (made on first use).
    */
   private String adminToken() throws IOException {
     String host = config.admin().getString("host", "127.0.0.1");
     String token = config.admin().getString("token", "");
     if (token.isEmpty() && !isLoopback(host)) {
       token = Secrets.loadOrCreate(config.dataDir(), "admin-token");
-      LOG.info("admin listeners on {} need a bearer token: it is in {}", host,
+      LOG.info("admin listener on {} needs a bearer token: it is in {}", host,
           config.dataDir().resolve("secrets").resolve("admin-token").toAbsolutePath());
     }
     return token;
@@ -347,9 +346,6 @@ public final class ChatServer {
   private Map<String, String> instanceSecrets(Map<String, String> credentials, String id) {
     Map<String, String> secrets = new java.util.LinkedHashMap<>(credentials);
     secrets.put("CHAT_INSTANCE_SECRET", FleetControl.instanceSecret(fleetKey, id));
-    if (!adminToken.isEmpty()) {
-      secrets.put("CHAT_ADMIN_TOKEN", adminToken);
-    }
     // not a secret, but it travels the same way: the instance applies the login role's limits
     secrets.put(ChatConfig.LIMITS_ENV, config.json().getJsonObject("limits").encode());
     return secrets;

@@ -71,6 +71,8 @@ final class BootedMachines implements AutoCloseable {
           .redirectErrorStream(true).redirectOutput(dir.resolve("boot.log").toFile());
       Map<String, String> env = pb.environment();
       environment.accept(env);
+      // the instance's health listener: the script's default (APP_PORT + 1) may be taken on this machine
+      env.putIfAbsent("CHAT_ADMIN_PORT", Integer.toString(freePort()));
       env.put("CHAT_ADVERTISE_HOST", "127.0.0.1");
       env.put("CHAT_JAR", jar.toString());
       env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));

@@ -1,6 +1,7 @@
 package chat.fleet;
 
 import chat.config.ChatConfig;
+import chat.support.Admin;
 import chat.support.RunningService;
 import chat.support.TestServers;
 import chat.support.Wire;
@@ -78,12 +79,14 @@ class FleetEc2EndToEndTest {
   private Path stubDir;
   private Path fakeJar;
   private int appPort;
+  private int adminPort;
 
   @BeforeEach
   void setUp() throws IOException {
     ec2 = aws.ec2();
     ssm = aws.ssm();
     appPort = BootedMachines.freePort();
+    adminPort = BootedMachines.freePort();
 
     // What the AMI would hold: a jar (any readable file passes the script's check) and java.
     fakeJar = Files.writeString(tmp.resolve("chat.jar"), "not a jar: the stand-in java runs the test classpath");
@@ -207,6 +210,11 @@ class FleetEc2EndToEndTest {
     assertTrue(javaArgs.containsAll(List.of("--role=app", "--instance-id=" + fleetId, "--broker-url=" + brokerUrl,
         "--store-url=" + storeUrl, "--capacity=2", "--advertise-host", "127.0.0.1", Integer.toString(appPort))),
         javaArgs.toString());
+    // the instance's health listener on loopback, and the script waited for its readiness
+    assertTrue(javaArgs.contains("app.adminPort=" + adminPort), javaArgs.toString());
+    assertEquals(200, Admin.get(adminPort, "/health/ready", null).statusCode());
+    Admin.until("the boot log says the instance is ready", 30,
+        () -> machines.bootLog(ec2Id).contains("ready: http://127.0.0.1:" + adminPort + "/health/ready"));
 
     // The secrets went through one SecureString parameter, read by the booted process itself.
     String parameter = "/chat/" + CLUSTER + "/" + fleetId;
@@ -293,7 +301,10 @@ class FleetEc2EndToEndTest {
     launches.add(launch);
     // what the image and the instance profile provide; the region comes from the user data
     machines.boot(launch.ec2InstanceId(), launch.userData(), fakeJar, stubDir,
-        env -> aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, machines.dir(launch.ec2InstanceId())));
+        env -> {
+          aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, machines.dir(launch.ec2InstanceId()));
+          env.put("CHAT_ADMIN_PORT", Integer.toString(adminPort));
+        });
   }
 
   /** Powers a machine off as soon as the double marks it terminated; stops with the test. */
