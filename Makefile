@@ -2,6 +2,8 @@
 SHARED ?= ../shared
 HOST ?= 0.0.0.0
 PORT ?= 8888
+# the login role's admin endpoint (fleet, metrics, health), on loopback
+ADMIN_PORT ?= 8889
 MVN ?= mvn -B -q -ntp
 JAR := target/chat.jar
 # class-data sharing archives of the jar (launcher/cds-archive): optional, they only speed up starts
@@ -20,7 +22,7 @@ $(CDS): $(JAR) launcher/cds-archive
 	launcher/cds-archive $(JAR)
 
 run: jar
-	launcher/server $(HOST) $(PORT)
+	launcher/server $(HOST) $(PORT) --admin-port $(ADMIN_PORT)
 
 # Unit and integration tests (Maven), the project's own cases, then the reference suites.
 test: jar
