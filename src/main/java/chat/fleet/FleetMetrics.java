@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The fleet's figures. Events, counted as the fleet publishes them ({@link FleetVerticle#EVENTS}):
@@ -30,7 +28,6 @@ import java.util.regex.Pattern;
 public final class FleetMetrics {
   private static final InstanceState[] STATES = InstanceState.values();
   /** How a registration says how long its instance took since it was started. */
-  private static final Pattern AFTER = Pattern.compile("after (\\d+) ms");
 
   private final Counter starts;
   private final Counter stops;
@@ -75,16 +72,16 @@ public final class FleetMetrics {
     return this;
   }
 
-  /** One fleet event: {@code {"event":"registered","instance":…,"detail":"… after 812 ms",…}}. */
+  /** One fleet event: {@code {"event":"registered","instance":…,"millis":812,…}}. */
   void noted(JsonObject event) {
     switch (event.getString("event", "")) {
       case "started" -> started();
       case "stopped" -> stopped();
       case "lost" -> lost();
       case "registered" -> {
-        Matcher after = AFTER.matcher(event.getString("detail", ""));
-        if (after.find()) {
-          ready(Duration.ofMillis(Long.parseLong(after.group(1))));
+        Long millis = event.getLong("millis");
+        if (millis != null) {
+          ready(Duration.ofMillis(millis));
         }
       }
       default -> { }

@@ -64,8 +64,15 @@ public final class FleetState {
   /** Request {@code request} cannot be answered with a server. */
   public record Refused(long request, String reason) implements Effect { }
 
-  /** A fleet event worth telling an operator: {@code event} names it, {@code detail} says the rest. */
-  public record Note(String event, String instance, String detail, boolean warning) implements Effect { }
+  /**
+   * A fleet event worth telling an operator: {@code event} names it, {@code detail} says the
+   * rest; {@code millis} is the event's duration where it has one (time to register), else -1.
+   */
+  public record Note(String event, String instance, String detail, boolean warning, long millis) implements Effect {
+    public Note(String event, String instance, String detail, boolean warning) {
+      this(event, instance, detail, warning, -1);
+    }
+  }
 
   /** One instance as seen from outside: what is saved, listed and reported. */
   public record View(String id, String providerRef, InstanceState state, String host, int port, int capacity,
@@ -384,8 +391,8 @@ public final class FleetState {
     i.state = to;
     switch (to) {
       case READY -> {
-        note("registered", i.id, "address=" + i.host + ":" + i.port + " capacity=" + i.capacity + " after "
-            + (now - i.startedAt) + " ms");
+        out.add(new Note("registered", i.id, "address=" + i.host + ":" + i.port + " capacity=" + i.capacity
+            + " after " + (now - i.startedAt) + " ms", false, now - i.startedAt));
         out.add(new Persist(i.view()));
         AppAddress address = address(i);
         i.waiters.forEach(w -> out.add(new Assigned(w.request(), w.user(), address)));

@@ -451,7 +451,7 @@ public final class FleetVerticle extends VerticleBase {
       LOG.info("fleet event={} {}", n.event(), line);
     }
     vertx.eventBus().publish(EVENTS, new JsonObject().put("event", n.event()).put("instance", n.instance())
-        .put("detail", n.detail()).put("at", now()));
+        .put("detail", n.detail()).put("millis", n.millis() < 0 ? null : n.millis()).put("at", now()));
   }
 
   private static long now() {
