@@ -12,6 +12,7 @@ import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.reader.impl.history.DefaultHistory;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStringBuilder;
@@ -89,8 +90,7 @@ final class Shell implements ChatClient.LineSource, Output.Printer {
         .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
         // a name completes only from its own beginning: a typo must not pick another user
         .option(LineReader.Option.COMPLETE_MATCHER_TYPO, false)
-        .option(LineReader.Option.COMPLETE_MATCHER_CAMELCASE, false)
-        .option(LineReader.Option.AUTO_FRESH_LINE, true);
+        .option(LineReader.Option.COMPLETE_MATCHER_CAMELCASE, false);
     String unkept = history == null ? null : keepHistory(history);
     if (history != null && unkept == null) {
       builder.variable(LineReader.HISTORY_FILE, history);
@@ -99,9 +99,16 @@ final class Shell implements ChatClient.LineSource, Output.Printer {
     if (unkept != null) {
       client.output().notice("client: history not kept (" + history + ": " + unkept + ")");
     }
+    // Lines typed while a command runs are not echoed by the terminal (the password of a
+    // login typed ahead would show): the line reader shows them, masked, when it reads them.
+    Attributes original = terminal.getAttributes();
+    Attributes quiet = new Attributes(original);
+    quiet.setLocalFlag(Attributes.LocalFlag.ECHO, false);
+    terminal.setAttributes(quiet);
     try {
       return client.run(this);
     } finally {
+      terminal.setAttributes(original);
       reader.getHistory().save();
     }
   }
