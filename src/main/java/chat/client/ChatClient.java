@@ -46,7 +46,8 @@ import java.util.function.Predicate;
  * results on standard output (PROTOCOL.md section 3), keeps a token per user logged in through
  * it and prints the messages those users receive. With {@code --tls} it speaks TLS to the
  * login server and to application servers alike, and stops at the first server whose
- * certificate does not verify.
+ * certificate does not verify. When standard input and output are a terminal, {@link Shell}
+ * reads the lines and shows the output; otherwise the output is the protocol's lines alone.
  */
 public final class ChatClient {
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
