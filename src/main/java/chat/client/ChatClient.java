@@ -6,7 +6,6 @@ import chat.protocol.Command;
 import chat.protocol.Deliveries;
 import chat.protocol.Reply;
 import chat.protocol.Request;
-import chat.protocol.SafeText;
 import chat.wire.ClientTls;
 import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
@@ -17,6 +16,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine;
 
 import java.io.BufferedReader;
@@ -45,7 +46,8 @@ import java.util.function.Predicate;
  * results on standard output (PROTOCOL.md section 3), keeps a token per user logged in through
  * it and prints the messages those users receive. With {@code --tls} it speaks TLS to the
  * login server and to application servers alike, and stops at the first server whose
- * certificate does not verify.
+ * certificate does not verify. When standard input and output are a terminal, {@link Shell}
+ * reads the lines and shows the output; otherwise the output is the protocol's lines alone.
  */
 public final class ChatClient {
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -56,6 +58,7 @@ public final class ChatClient {
   private final ClientTls tls;
   private final Output output;
   private final Map<String, Session> sessions = new HashMap<>();
+  private final Vocabulary names = new Vocabulary(this::loggedIn);
   private Vertx vertx;
 
   ChatClient(InetSocketAddress login, PrintStream out) {
@@ -63,9 +66,19 @@ public final class ChatClient {
   }
 
   ChatClient(InetSocketAddress login, ClientTls tls, PrintStream out) {
+    this(login, tls, new Output(out));
+  }
+
+  ChatClient(InetSocketAddress login, ClientTls tls, Output output) {
     this.login = login;
     this.tls = tls;
-    this.output = new Output(out);
+    this.output = output;
+  }
+
+  /** Where typed lines come from: standard input as it is, or a terminal's line editor. */
+  interface LineSource {
+    /** The next line, or null at the end of the input. */
+    String next() throws IOException;
   }
 
   public static void main(String[] args) {
@@ -74,7 +87,11 @@ public final class ChatClient {
 
   /** The command line: {@code client IP PORT} as ever, TLS on request. */
   @CommandLine.Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
-      description = "Reads chat commands on standard input and prints the results on standard output.")
+      description = {
+          "Reads chat commands on standard input and prints the results on standard output.",
+          "In a terminal (standard input and output both) it edits lines, keeps history, completes "
+              + "commands and names with Tab and prints messages above the line being typed; "
+              + "type help there. Otherwise it prints only the protocol's lines."})
   static final class Launch implements Callable<Integer> {
     @CommandLine.Parameters(index = "0", paramLabel = "IP", description = "login server address")
     String host;
@@ -85,6 +102,13 @@ public final class ChatClient {
     @CommandLine.Option(names = "--ca", paramLabel = "FILE",
         description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
     Path ca;
+    @CommandLine.Option(names = "--plain",
+        description = "no line editing, prompt or colour even in a terminal: only the protocol's lines")
+    boolean plain;
+    @CommandLine.Option(names = "--history", paramLabel = "FILE",
+        description = "where a terminal session keeps typed lines, passwords left out "
+            + "(default: $XDG_STATE_HOME/chat/history, else ~/.local/state/chat/history)")
+    Path history;
 
     @Override
     public Integer call() throws Exception {
@@ -95,8 +119,16 @@ public final class ChatClient {
         System.err.println("client: " + e.getMessage());
         return 2;
       }
+      InetSocketAddress login = new InetSocketAddress(host, port);
+      if (!plain && Shell.inTerminal()) {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+          Shell shell = new Shell(terminal, System.getenv("NO_COLOR") == null || System.getenv("NO_COLOR").isEmpty());
+          return shell.run(output -> new ChatClient(login, transport, output),
+              history != null ? history : Shell.defaultHistory(System.getenv()));
+        }
+      }
       PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
-      ChatClient client = new ChatClient(new InetSocketAddress(host, port), transport, out);
+      ChatClient client = new ChatClient(login, transport, out);
       int status = client.run(System.in);
       out.flush();
       return status;
@@ -106,9 +138,14 @@ public final class ChatClient {
   /** Reads and runs commands until the input ends or {@code exit}; 1 when a server could not be trusted. */
   int run(InputStream in) throws IOException, InterruptedException {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    return run(reader::readLine);
+  }
+
+  /** The same with lines from {@code lines}. */
+  int run(LineSource lines) throws IOException, InterruptedException {
     try {
       String line;
-      while ((line = reader.readLine()) != null) {
+      while ((line = lines.next()) != null) {
         if (line.equals(ClientProtocol.EXIT)) {
           break;
         }
@@ -117,7 +154,7 @@ public final class ChatClient {
         }
       }
     } catch (Refused e) {
-      System.err.println("client: " + e.getMessage() + "; stopping");
+      warn("client: " + e.getMessage() + "; stopping");
       return 1;
     } finally {
       shutdown();
@@ -134,7 +171,8 @@ public final class ChatClient {
     boolean toApp = c != null && c.role == Command.Role.APP && session != null && session.server != null;
     output.beginCommand();
     JsonObject reply = send(text, toApp ? session : null);
-    output.print(ClientProtocol.print(c, reply));
+    output.print(ClientProtocol.print(c, reply), Reply.isOk(reply));
+    names.learn(line, reply);
     Predicate<JsonObject> match = b -> false;
     int expected = 0;
     if (c != null && Reply.isOk(reply)) {
@@ -278,6 +316,7 @@ public final class ChatClient {
           JsonObject body = new JsonObject(msg.bodyAsString());
           String line = ClientProtocol.delivery(body);
           if (line != null) {
+            names.learnDelivery(body);
             output.deliver(body, line);
           }
         } catch (RuntimeException e) {
@@ -328,9 +367,23 @@ public final class ChatClient {
     }
   }
 
-  /** Diagnostics on standard error: they may quote a reply or a delivery, so they are made safe too. */
-  private static void warn(String line) {
-    System.err.println(SafeText.line(line));
+  /** Diagnostics: on standard error, or above the line being typed; they may quote remote text, so are made safe too. */
+  private void warn(String line) {
+    output.notice(line);
+  }
+
+  /** The users logged in through this client, by name. */
+  List<String> loggedIn() {
+    return sessions.keySet().stream().sorted().toList();
+  }
+
+  /** The names this client has learned, for completion. */
+  Vocabulary names() {
+    return names;
+  }
+
+  Output output() {
+    return output;
   }
 
   /** A server that could not be trusted: nothing more is sent, to it or any other. */
