@@ -36,7 +36,7 @@ public final class Db implements MeterBinder {
   private static final Logger LOG = LoggerFactory.getLogger(Db.class);
   /** Pauses between attempts while the store is unreachable: from this, doubling. */
   private static final long FIRST_PAUSE_MILLIS = 50;
-  private static final long MAX_PAUSE_MILLIS = 500;
+  private static final long MAX_PAUSE_MILLIS = 250;
   private static final long OUTAGE_WARNING_NANOS = 5_000_000_000L;
   /** How long commit marks are kept, and how often older ones are deleted. */
   static final long MARKS_KEPT_MILLIS = 3_600_000;
