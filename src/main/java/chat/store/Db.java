@@ -211,7 +211,7 @@ public final class Db implements MeterBinder {
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        if (!c.getAutoCommit()) {
+        if (!unit.autoCommitted || marking && sql.wrote()) {
           rollback(c, e);
         }
         throw e;
