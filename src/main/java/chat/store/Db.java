@@ -300,12 +300,17 @@ public final class Db implements MeterBinder {
     }
   }
 
-  /** Succeeds when the store answers a statement now (for readiness). */
+  /**
+   * Succeeds when the store answers a statement now (for readiness): one attempt, not tried
+   * again while the store is away as units of work are.
+   */
   public Future<Void> ping() {
-    return autoCommit(sql -> {
-      sql.rows("VALUES (1)");
-      return null;
-    });
+    return vertx.executeBlocking(() -> {
+      try (Connection c = autoCommitPool.getConnection()) {
+        new Sql(c).rows("VALUES (1)");
+        return null;
+      }
+    }, false);
   }
 
   /**
