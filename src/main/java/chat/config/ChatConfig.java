@@ -275,7 +275,8 @@ public final class ChatConfig {
   }
 
   public StoreOptions storeOptions(String url) {
-    return new StoreOptions(url, store().getString("user"), store().getString("password"), store().getInteger("poolSize"));
+    return new StoreOptions(url, store().getString("user"), store().getString("password"), store().getInteger("poolSize"),
+        store().getLong("retryMillis", StoreOptions.DEFAULT_RETRY_MILLIS));
   }
 
   public BrokerOptions brokerOptions() {

@@ -12,13 +12,17 @@ import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one seam to the SQL store: a pool of JDBC connections (Agroal) and units of work run on
@@ -29,6 +33,14 @@ import java.util.concurrent.TimeUnit;
 public final class Db implements MeterBinder {
   /** Prepared statements kept per HSQLDB connection (the repositories have fewer distinct ones). */
   static final int STATEMENTS_KEPT = 128;
+  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+  /** Pauses between attempts while the store is unreachable: from this, doubling. */
+  private static final long FIRST_PAUSE_MILLIS = 50;
+  private static final long MAX_PAUSE_MILLIS = 250;
+  private static final long OUTAGE_WARNING_NANOS = 5_000_000_000L;
+  /** How long commit marks are kept, and how often older ones are deleted. */
+  static final long MARKS_KEPT_MILLIS = 3_600_000;
+  private static final long MARKS_SWEEP_MILLIS = 600_000;
 
   private final Vertx vertx;
   private final StoreOptions options;
@@ -36,6 +48,9 @@ public final class Db implements MeterBinder {
   private final AgroalDataSource pool;
   /** Connections in auto-commit mode, for work whose statements each stand alone. */
   private final AgroalDataSource autoCommitPool;
+  /** The periodic deletion of old commit marks, or -1. */
+  private final long marksTimer;
+  private final AtomicLong lastOutageWarning = new AtomicLong(System.nanoTime() - OUTAGE_WARNING_NANOS);
 
   /** Work done on one connection, in one transaction. */
   @FunctionalInterface
@@ -48,6 +63,7 @@ public final class Db implements MeterBinder {
     this.options = options;
     this.pool = pool;
     this.autoCommitPool = autoCommitPool;
+    this.marksTimer = options.marksCommits() ? vertx.setPeriodic(MARKS_SWEEP_MILLIS, id -> forgetOldMarks()) : -1;
   }
 
   /**
@@ -97,7 +113,8 @@ public final class Db implements MeterBinder {
   /**
    * Runs {@code work} on a worker thread in one transaction: committed when it returns, rolled
    * back when it throws. When the store went away under the pool (restarted, or the network
-   * dropped), the work is tried again on a live connection.
+   * dropped, or its standby is being promoted), the work is tried again on a live connection
+   * for up to {@code store.retryMillis}; it is committed at most once ({@link #retried}).
    */
   public <T> Future<T> tx(Work<T> work) {
     return vertx.executeBlocking(() -> retried(work, false), false);
@@ -108,7 +125,9 @@ public final class Db implements MeterBinder {
    * for, one round trip less. For work that only reads, or whose every write stands alone (a
    * post with its quota check in the insert, the move of a session's last use). The store's
    * isolation level is read committed, under which each statement of a transaction sees what
-   * was committed when that statement began: reads see the same here.
+   * was committed when that statement began: reads see the same here. On a store that marks
+   * commits, work that writes is one transaction from its first write on, so that its writes
+   * commit with their mark.
    */
   public <T> Future<T> autoCommit(Work<T> work) {
     return vertx.executeBlocking(() -> retried(work, true), false);
@@ -116,56 +135,182 @@ public final class Db implements MeterBinder {
 
   /**
    * A store that went away under the pool leaves all its connections dead: they are dropped
-   * (Agroal does that in the background), and the work is tried again until it gets a live
-   * one. A dead connection fails at its first statement, before anything is done, so at most
-   * one more try than the pool has connections.
+   * (Agroal does that in the background, and the first failure flushes the idle ones), and the
+   * work is tried again, with pauses, until it gets a live one or {@code store.retryMillis}
+   * have passed. A connection lost before the commit was sent leaves nothing done (the server
+   * rolls back what has no commit), so the work is simply done again.
+   *
+   * <p>A connection lost once the commit was sent leaves it in doubt: it may have gone through
+   * (and, on a replicated store, reached the standby that is now the primary) with only its
+   * answer lost. Doing the work again could apply it twice (a second post), and finding its
+   * rows again would answer an error for a command that succeeded ("already used"). So, on a
+   * store that {@linkplain StoreOptions#marksCommits marks commits}, a unit of work that writes
+   * inserts a row with a random id of its own (its commit mark) in its transaction, and the
+   * next attempt begins by inserting the same mark: a duplicate key means the earlier commit
+   * went through, and its answer is returned without doing anything again; an earlier commit
+   * still under way holds the key until it ends, so the insert waits for it. On HSQLDB, whose
+   * server is the login role itself, a commit in doubt is done again, as before.
    */
   private <T> T retried(Work<T> work, boolean autoCommitted) throws SQLException {
     AgroalDataSource used = autoCommitted ? autoCommitPool : pool;
+    Unit<T> unit = new Unit<>(work, autoCommitted);
+    long deadline = System.nanoTime() + options.retryMillis() * 1_000_000L;
+    long pause = FIRST_PAUSE_MILLIS;
     for (int attempt = 0; ; attempt++) {
       try {
-        return once(work, used, autoCommitted);
+        return once(unit, used);
       } catch (SQLException | RuntimeException e) {
-        if (!isConnectionFailure(e) || attempt > options.poolSize()) {
+        if (!isConnectionFailure(e)) {
           throw e;
         }
+        if (System.nanoTime() - deadline >= 0) {
+          if (unit.inDoubt) {
+            throw new SQLException("the store did not come back within " + options.retryMillis()
+                + " ms; whether the last commit went through is unknown", "08006", e);
+          }
+          throw e;
+        }
+        noteOutage(e);
         if (attempt == 0) {
           used.flush(AgroalDataSource.FlushMode.ALL);
+        } else {
+          pause(pause);
+          pause = Math.min(pause * 2, MAX_PAUSE_MILLIS);
         }
       }
     }
   }
 
-  private static <T> T once(Work<T> work, AgroalDataSource used, boolean autoCommitted) throws SQLException {
+  /** One attempt of a unit of work, on one connection. */
+  private <T> T once(Unit<T> unit, AgroalDataSource used) throws SQLException {
+    boolean marking = options.marksCommits();
     try (Connection c = used.getConnection()) {
-      if (autoCommitted) {
-        return work.run(new Sql(c));
-      }
+      Sql sql = new Sql(c, unit.autoCommitted && marking);
+      boolean marked = false;
       try {
-        T result = work.run(new Sql(c));
+        if (unit.inDoubt && marking) {
+          if (!mark(sql, unit.mark())) {
+            rollback(c, null);
+            LOG.info("a commit whose answer was lost with its connection had gone through: not done again");
+            return unit.lastAnswer;
+          }
+          marked = true;
+          LOG.info("a commit whose answer was lost with its connection had not gone through: done again");
+        }
+        T result = unit.work.run(sql);
+        if (unit.autoCommitted && !(marking && sql.wrote())) {
+          return result;
+        }
+        if (sql.wrote()) {
+          // from here on, a lost connection leaves the commit in doubt
+          unit.sent(result);
+          if (marking && !marked) {
+            mark(sql, unit.mark());
+          }
+        }
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        rollback(c, e);
+        if (!unit.autoCommitted || marking && sql.wrote()) {
+          rollback(c, e);
+        }
         throw e;
       }
     }
+  }
+
+  /** Inserts the unit of work's commit mark; false when it is there already (its commit went through). */
+  private static boolean mark(Sql sql, String id) throws SQLException {
+    try {
+      sql.update("INSERT INTO commit_marks (id, made) VALUES (?, ?)", id, System.currentTimeMillis());
+      return true;
+    } catch (SQLException e) {
+      if (isConstraintViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** A unit of work across its attempts. */
+  private static final class Unit<T> {
+    final Work<T> work;
+    final boolean autoCommitted;
+    /** Whether an attempt's commit was sent (or about to be) and its connection lost. */
+    boolean inDoubt;
+    /** The answer of the attempt whose commit is in doubt. */
+    T lastAnswer;
+    private String mark;
+
+    Unit(Work<T> work, boolean autoCommitted) {
+      this.work = work;
+      this.autoCommitted = autoCommitted;
+    }
+
+    void sent(T answer) {
+      inDoubt = true;
+      lastAnswer = answer;
+    }
+
+    String mark() {
+      if (mark == null) {
+        mark = UUID.randomUUID().toString();
+      }
+      return mark;
+    }
+  }
+
+  private static void pause(long millis) throws SQLException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for the store", "08006", e);
+    }
+  }
+
+  /** One warning per outage, not one per unit of work. */
+  private void noteOutage(Throwable e) {
+    long now = System.nanoTime();
+    long last = lastOutageWarning.get();
+    if (now - last >= OUTAGE_WARNING_NANOS && lastOutageWarning.compareAndSet(last, now)) {
+      LOG.warn("the store is unreachable ({}): trying again for up to {} ms", e.toString(), options.retryMillis());
+    }
+  }
+
+  /**
+   * Commit marks only matter while the unit of work that made one may still try again (at most
+   * {@code store.retryMillis}): those older than {@link #MARKS_KEPT_MILLIS} are deleted now and then.
+   */
+  private void forgetOldMarks() {
+    vertx.executeBlocking(() -> {
+      try (Connection c = autoCommitPool.getConnection()) {
+        return new Sql(c).update("DELETE FROM commit_marks WHERE made < ?", System.currentTimeMillis() - MARKS_KEPT_MILLIS);
+      }
+    }, false).onFailure(e -> LOG.debug("old commit marks not deleted this time: {}", e.toString()));
   }
 
   private static void rollback(Connection c, Exception cause) {
     try {
       c.rollback();
     } catch (SQLException | RuntimeException e) {
-      cause.addSuppressed(e);
+      if (cause != null) {
+        cause.addSuppressed(e);
+      }
     }
   }
 
-  /** Succeeds when the store answers a statement now (for readiness). */
+  /**
+   * Succeeds when the store answers a statement now (for readiness): one attempt, not tried
+   * again while the store is away as units of work are.
+   */
   public Future<Void> ping() {
-    return autoCommit(sql -> {
-      sql.rows("VALUES (1)");
-      return null;
-    });
+    return vertx.executeBlocking(() -> {
+      try (Connection c = autoCommitPool.getConnection()) {
+        new Sql(c).rows("VALUES (1)");
+        return null;
+      }
+    }, false);
   }
 
   /**
@@ -206,7 +351,10 @@ public final class Db implements MeterBinder {
     return out;
   }
 
-  /** Whether a failure means the connection itself is gone (SQLSTATE class 08, or a server shutdown). */
+  /**
+   * Whether a failure means the connection itself is gone (SQLSTATE class 08, or a server
+   * shutdown), or that its server is no longer the primary (a read-only transaction, 25006).
+   */
   public static boolean isConnectionFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.sql.SQLRecoverableException || t instanceof java.sql.SQLNonTransientConnectionException
@@ -214,7 +362,8 @@ public final class Db implements MeterBinder {
         return true;
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null
-          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")
+          || sql.getSQLState().equals("25006"))) {
         return true;
       }
     }
@@ -232,6 +381,9 @@ public final class Db implements MeterBinder {
   }
 
   public Future<Void> close() {
+    if (marksTimer >= 0) {
+      vertx.cancelTimer(marksTimer);
+    }
     return vertx.executeBlocking(() -> {
       pool.close();
       autoCommitPool.close();

@@ -100,7 +100,11 @@ public final class Schema {
       // which login server drives the fleet, until when (by the store's clock): see LeaseRepository
       Migration.portable(
           "CREATE TABLE leases (name VARCHAR(32) PRIMARY KEY, holder VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)",
-          "INSERT INTO leases (name, holder, expires_at) VALUES ('fleet', '', 0)"));
+          "INSERT INTO leases (name, holder, expires_at) VALUES ('fleet', '', 0)"),
+      // a unit of work's commit mark: how a commit whose answer was lost is found again (Db)
+      Migration.portable(
+          "CREATE TABLE commit_marks (id VARCHAR(36) PRIMARY KEY, made BIGINT NOT NULL)",
+          "CREATE INDEX commit_marks_made ON commit_marks (made)"));
 
   private Schema() { }
 

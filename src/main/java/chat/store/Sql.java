@@ -13,9 +13,26 @@ import java.util.List;
  */
 public final class Sql {
   private final Connection connection;
+  /**
+   * On a connection in auto-commit mode: whether the first statement that writes opens a
+   * transaction instead, so that what it writes commits with the unit of work's commit mark
+   * ({@link Db}).
+   */
+  private final boolean transactionOnWrite;
+  private boolean wrote;
 
   Sql(Connection connection) {
+    this(connection, false);
+  }
+
+  Sql(Connection connection, boolean transactionOnWrite) {
     this.connection = connection;
+    this.transactionOnWrite = transactionOnWrite;
+  }
+
+  /** Whether a statement that may write ({@link #update}) has run. */
+  boolean wrote() {
+    return wrote;
   }
 
   public List<Row> rows(String sql, Object... params) throws SQLException {
@@ -50,6 +67,11 @@ public final class Sql {
 
   /** Runs a statement that returns no rows (DML or DDL); how many rows it changed. */
   public int update(String sql, Object... params) throws SQLException {
+    if (!wrote && transactionOnWrite) {
+      // the driver sends the transaction's start with the statement: no round trip of its own
+      connection.setAutoCommit(false);
+    }
+    wrote = true;
     try (PreparedStatement s = prepare(sql, params)) {
       return s.executeUpdate();
     }

@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Schema migrations on a real HSQLDB file database: tables end up CACHED, old data kept. */
 class SchemaTest {
-  private static final List<String> TABLES = List.of("CHAT_GROUPS", "FRIENDSHIPS", "INSTANCES", "INVITATIONS",
-      "MEMBERSHIPS", "POSTS", "SCHEMA_VERSION", "USERS");
+  private static final List<String> TABLES = List.of("CHAT_GROUPS", "COMMIT_MARKS", "FRIENDSHIPS", "INSTANCES",
+      "INVITATIONS", "LEASES", "MEMBERSHIPS", "POSTS", "SCHEMA_VERSION", "USERS");
 
   @TempDir
   Path dir;
