@@ -53,8 +53,10 @@ public final class ChatClient {
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   private static final int REPLY_TIMEOUT_MILLIS = 180_000;
   private static final long DELIVERY_WAIT_MILLIS = 3_000;
+  /** With several login servers: how long a command goes on trying them in turn before it gives up. */
+  private static final long FAILOVER_MILLIS = 15_000;
 
-  private final InetSocketAddress login;
+  private final LoginServers login;
   private final ClientTls tls;
   private final Output output;
   private final Map<String, Session> sessions = new HashMap<>();
@@ -62,14 +64,18 @@ public final class ChatClient {
   private Vertx vertx;
 
   ChatClient(InetSocketAddress login, PrintStream out) {
-    this(login, ClientTls.plain(), out);
+    this(new LoginServers(List.of(login)), ClientTls.plain(), out);
   }
 
   ChatClient(InetSocketAddress login, ClientTls tls, PrintStream out) {
+    this(new LoginServers(List.of(login)), tls, new Output(out));
+  }
+
+  ChatClient(LoginServers login, ClientTls tls, PrintStream out) {
     this(login, tls, new Output(out));
   }
 
-  ChatClient(InetSocketAddress login, ClientTls tls, Output output) {
+  ChatClient(LoginServers login, ClientTls tls, Output output) {
     this.login = login;
     this.tls = tls;
     this.output = output;
@@ -85,7 +91,7 @@ public final class ChatClient {
     System.exit(new CommandLine(new Launch()).execute(args));
   }
 
-  /** The command line: {@code client IP PORT} as ever, TLS on request. */
+  /** The command line: {@code client IP PORT} as ever, or several login servers, TLS on request. */
   @CommandLine.Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
       description = {
           "Reads chat commands on standard input and prints the results on standard output.",
@@ -93,10 +99,12 @@ public final class ChatClient {
               + "commands and names with Tab and prints messages above the line being typed; "
               + "type help there. Otherwise it prints only the protocol's lines."})
   static final class Launch implements Callable<Integer> {
-    @CommandLine.Parameters(index = "0", paramLabel = "IP", description = "login server address")
+    @CommandLine.Parameters(index = "0", paramLabel = "IP",
+        description = "login server address, or several as HOST:PORT,HOST2:PORT2 (then no PORT): "
+            + "the client moves to the next when one does not answer")
     String host;
-    @CommandLine.Parameters(index = "1", paramLabel = "PORT", description = "login server port")
-    int port;
+    @CommandLine.Parameters(index = "1", paramLabel = "PORT", arity = "0..1", description = "login server port")
+    Integer port;
     @CommandLine.Option(names = "--tls", description = "speak TLS and verify the servers' certificate")
     boolean tls;
     @CommandLine.Option(names = "--ca", paramLabel = "FILE",
@@ -119,7 +127,13 @@ public final class ChatClient {
         System.err.println("client: " + e.getMessage());
         return 2;
       }
-      InetSocketAddress login = new InetSocketAddress(host, port);
+      LoginServers login;
+      try {
+        login = LoginServers.parse(host, port);
+      } catch (IllegalArgumentException e) {
+        System.err.println("client: " + e.getMessage());
+        return 2;
+      }
       if (!plain && Shell.inTerminal()) {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
           Shell shell = new Shell(terminal, System.getenv("NO_COLOR") == null || System.getenv("NO_COLOR").isEmpty());
@@ -213,7 +227,7 @@ public final class ChatClient {
       }
     }
     try {
-      JsonObject reply = exchange(login, text);
+      JsonObject reply = askLogin(text);
       JsonObject server = reply.getJsonObject("server");
       if (session != null && server != null) {
         session.server = new InetSocketAddress(server.getString("host"), server.getInteger("port"));
@@ -222,8 +236,42 @@ public final class ChatClient {
     } catch (ClientTls.Untrusted e) {
       throw new Refused(e);
     } catch (IOException e) {
-      warn("client: login server " + login + " unreachable: " + e.getMessage());
       return Reply.fail("Server unreachable");
+    }
+  }
+
+  /**
+   * Asks the login server that last answered; with several, the next ones in turn when it does
+   * not, for up to {@link #FAILOVER_MILLIS}. A command cut off after it was sent is sent again,
+   * as it is to an application server that went away: it may then be done twice.
+   */
+  private JsonObject askLogin(String text) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAILOVER_MILLIS);
+    while (true) {
+      InetSocketAddress to = login.current();
+      try {
+        return exchange(to, text);
+      } catch (ClientTls.Untrusted e) {
+        throw e;
+      } catch (IOException e) {
+        boolean more = login.size() > 1 && System.nanoTime() < deadline;
+        warn("client: login server " + to + " unreachable: " + e.getMessage() + (more ? ", trying the next" : ""));
+        if (!more) {
+          throw e;
+        }
+        if (login.next()) {
+          pause();
+        }
+      }
+    }
+  }
+
+  /** Between two rounds of every login server: they may be changing over. */
+  private static void pause() {
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

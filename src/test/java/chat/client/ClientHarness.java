@@ -25,9 +25,17 @@ final class ClientHarness {
   }
 
   ClientHarness(int loginPort, ClientTls tls) throws IOException {
+    this(new LoginServers(List.of(new InetSocketAddress("127.0.0.1", loginPort))), tls);
+  }
+
+  /** A client of several login servers, given as the command line gives them ({@code HOST:PORT,...}). */
+  ClientHarness(String loginServers) throws IOException {
+    this(LoginServers.parse(loginServers, null), ClientTls.plain());
+  }
+
+  private ClientHarness(LoginServers login, ClientTls tls) throws IOException {
     PipedInputStream stdin = new PipedInputStream(typing, 1 << 16);
-    ChatClient client = new ChatClient(new InetSocketAddress("127.0.0.1", loginPort), tls,
-        new PrintStream(printed, true, StandardCharsets.UTF_8));
+    ChatClient client = new ChatClient(login, tls, new PrintStream(printed, true, StandardCharsets.UTF_8));
     running = new Thread(() -> {
       try {
         client.run(stdin);

@@ -76,7 +76,7 @@ class ClientProcessTest {
     text = new String(wrong.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(wrong.waitFor(60, TimeUnit.SECONDS));
     assertEquals(2, wrong.exitValue(), text);
-    assertTrue(text.contains("Missing required parameter: 'PORT'"), text);
+    assertTrue(text.contains("a login server is HOST:PORT, not '127.0.0.1'"), text);
   }
 
   @Test

@@ -68,7 +68,7 @@ final class TerminalHarness implements AutoCloseable {
     terminal = new ExternalTerminal("test", "xterm-256color", in, out, StandardCharsets.UTF_8);
     terminal.setSize(new Size(COLUMNS, ROWS));
     Shell shell = new Shell(terminal, true);
-    InetSocketAddress login = new InetSocketAddress("127.0.0.1", loginPort);
+    LoginServers login = new LoginServers(java.util.List.of(new InetSocketAddress("127.0.0.1", loginPort)));
     running = new Thread(() -> {
       try {
         status.set(shell.run(output -> new ChatClient(login, ClientTls.plain(), output), history));
