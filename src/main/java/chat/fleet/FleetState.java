@@ -209,6 +209,8 @@ public final class FleetState {
   /**
    * A user logs in (or is forwarded): its server if it has one in service, else the ready
    * instance with room and the fewest users, else a starting one with room, else a new one.
+   * An empty instance comes last among the ready ones: it is a warm spare, and a user put on
+   * it would use it up (and start another) while instances with users have room.
    * Answered at once by {@link Assigned}, or when the instance registers, or refused at its deadline.
    */
   public List<Effect> assign(long request, long user, long now) {
@@ -216,7 +218,7 @@ public final class FleetState {
     if (mine == null || !mine.state.inService()) {
       mine = instances.values().stream()
           .filter(i -> i.state == InstanceState.READY && room(i) > 0)
-          .min(Comparator.comparingInt(i -> i.users.size()))
+          .min(Comparator.<Instance>comparingInt(i -> i.users.isEmpty() ? 1 : 0).thenComparingInt(i -> i.users.size()))
           .or(() -> instances.values().stream().filter(i -> i.state == InstanceState.STARTING && room(i) > 0)
               .findFirst())
           .orElseGet(() -> start(now));

@@ -119,6 +119,20 @@ class FleetStateTest {
 
   @Test
   void theReadyInstanceWithFewestUsersIsChosen() {
+    fleet = new FleetState(new FleetOptions(3, 0, 1_000, 5_000, 4_000, "test", 3_000), () -> "app-" + (++ids));
+    for (long u = 1; u <= 5; u++) {
+      assign(u);
+    }
+    register("app-1");
+    register("app-2");
+    fleet.release(1);
+    fleet.release(2);
+    List<Effect> out = assign(6);
+    assertEquals("app-1", only(out, Assigned.class).get(0).address().instanceId(), "one user there, two on app-2");
+  }
+
+  @Test
+  void anEmptyInstanceTakesAUserOnlyWhenNoneWithUsersHasRoom() {
     assign(1);
     assign(2);
     assign(3);
@@ -127,7 +141,9 @@ class FleetStateTest {
     fleet.release(1);
     fleet.release(2);
     List<Effect> out = assign(4);
-    assertEquals("app-1", only(out, Assigned.class).get(0).address().instanceId());
+    assertEquals("app-2", only(out, Assigned.class).get(0).address().instanceId(), "app-1 is empty: a spare");
+    out = assign(5);
+    assertEquals("app-1", only(out, Assigned.class).get(0).address().instanceId(), "app-2 is full");
   }
 
   @Test
