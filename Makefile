@@ -9,7 +9,7 @@ JAR := target/chat.jar
 # class-data sharing archives of the jar (launcher/cds-archive): optional, they only speed up starts
 CDS := target/chat.jsa
 
-.PHONY: all jar run test unit conformance testcases bench bench-smoke clean
+.PHONY: all jar run test unit conformance testcases bench bench-smoke simulate clean
 
 all: jar
 
@@ -41,6 +41,10 @@ conformance: jar
 
 bench: jar
 	java -cp $(JAR) chat.bench.Bench $(BENCH_ARGS)
+
+# A simulated day of the fleet (chat.fleet.FleetSimulation): 100,000 users, a fixed seed, in seconds.
+simulate: $(JAR)
+	java -cp $(JAR) chat.fleet.FleetSimulation $(SIMULATE_ARGS)
 
 # The throughput guard CI runs after the tests: this service against a bare baseline measured in
 # the same run (bench/smoke; the documented ratio is in bench/smoke.expected).

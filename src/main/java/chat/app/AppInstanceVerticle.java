@@ -8,6 +8,8 @@ import chat.wire.WireOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * One application instance: the application server and, once it listens, the fleet agent
  * that registers it. Undeploying this undeploys both.
@@ -45,11 +47,15 @@ public final class AppInstanceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RequestVerticle app = new RequestVerticle("application server " + instanceId,
-        (text, local, remote) -> service.handle(text, local), wire, bindHost, port, tls);
+    LongAdder answered = new LongAdder();
+    RequestVerticle app = new RequestVerticle("application server " + instanceId, (text, local, remote) -> {
+      answered.increment();
+      return service.handle(text, local);
+    }, wire, bindHost, port, tls);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
-      return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity, heartbeatMillis, secret));
+      return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity,
+          heartbeatMillis, secret, answered::sum));
     });
   }
 

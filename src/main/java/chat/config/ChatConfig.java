@@ -102,7 +102,10 @@ public final class ChatConfig {
     String leaf = parts[parts.length - 1];
     Object old = node.getValue(leaf);
     if (old instanceof Number) {
-      node.put(leaf, Long.parseLong(value.trim()));
+      String number = value.trim();
+      // a fraction where the default is one (fleet.load.targetCpu=0.5), a whole number elsewhere
+      node.put(leaf, old instanceof Double || old instanceof Float || number.contains(".")
+          ? (Object) Double.parseDouble(number) : (Object) Long.parseLong(number));
     } else if (old instanceof Boolean) {
       node.put(leaf, Boolean.parseBoolean(value.trim()));
     } else {

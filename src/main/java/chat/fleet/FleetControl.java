@@ -24,10 +24,32 @@ public final class FleetControl {
 
   private FleetControl() { }
 
+  /** CPU of the instance's process over the last interval, in thousandths of its machine. */
+  public static final String CPU = "cpuPermille";
+  /** Requests the instance answered over the last interval, per minute. */
+  public static final String REQUESTS = "requestsPerMinute";
+
   public static JsonObject message(String type, String id, String host, int port, int capacity, String secret) {
+    return message(type, id, host, port, capacity, null, secret);
+  }
+
+  /** A message that also reports the instance's load (null: none), covered by the signature like every field. */
+  public static JsonObject message(String type, String id, String host, int port, int capacity, FleetState.Load load,
+                                   String secret) {
     JsonObject m = new JsonObject().put("type", type).put("id", id).put("host", host).put("port", port)
         .put("capacity", capacity).put("at", System.currentTimeMillis());
+    if (load != null) {
+      m.put(CPU, (int) Math.round(Math.min(1, Math.max(0, load.cpu())) * 1000))
+          .put(REQUESTS, (int) Math.min(Integer.MAX_VALUE, Math.round(Math.max(0, load.requestsPerSecond()) * 60)));
+    }
     return m.put("mac", mac(secret, canonical(m)));
+  }
+
+  /** The load a valid message reports, or null when it reports none. */
+  public static FleetState.Load load(JsonObject m) {
+    Integer cpu = m.getInteger(CPU);
+    Integer requests = m.getInteger(REQUESTS);
+    return cpu == null || requests == null ? null : new FleetState.Load(cpu / 1000.0, requests / 60.0);
   }
 
   /** The secret of instance {@code id}: a keyed hash of the id under the fleet key. */
@@ -44,7 +66,10 @@ public final class FleetControl {
       String mac = m.getString("mac");
       Long at = m.getLong("at");
       if (mac == null || at == null || Math.abs(now - at) > MAX_SKEW_MILLIS || m.getString("id") == null
-          || m.getString("host") == null || m.getInteger("port") == null || m.getInteger("capacity") == null) {
+          || m.getString("host") == null || m.getInteger("port") == null || m.getInteger("capacity") == null
+          || m.containsKey(CPU) != m.containsKey(REQUESTS) || (m.containsKey(CPU)
+          && (m.getInteger(CPU) == null || m.getInteger(CPU) < 0 || m.getInteger(CPU) > 1000
+          || m.getInteger(REQUESTS) == null || m.getInteger(REQUESTS) < 0))) {
         return false;
       }
       return MessageDigest.isEqual(mac.getBytes(StandardCharsets.UTF_8),
@@ -54,9 +79,11 @@ public final class FleetControl {
     }
   }
 
+  /** The signed text: every field, the load's too when the message reports it (instances of earlier releases do not). */
   private static String canonical(JsonObject m) {
-    return String.join("\n", m.getString("type"), m.getString("id"), m.getString("host"),
+    String fields = String.join("\n", m.getString("type"), m.getString("id"), m.getString("host"),
         String.valueOf(m.getInteger("port")), String.valueOf(m.getInteger("capacity")), String.valueOf(m.getLong("at")));
+    return m.containsKey(CPU) ? fields + "\n" + m.getInteger(CPU) + "\n" + m.getInteger(REQUESTS) : fields;
   }
 
   private static String mac(String key, String text) {

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ public final class FleetState {
   // ---- what comes out ----
 
   /** Something the fleet needs done. */
-  public sealed interface Effect permits Start, Stop, Persist, Forget, Assigned, Refused, Note, Probe { }
+  public sealed interface Effect permits Start, Stop, Persist, Forget, Assigned, Refused, Moved, Note, Probe { }
 
   /** Ask the provider for instance {@code instance}; answer with {@link #started} or {@link #startFailed}. */
   public record Start(String instance) implements Effect { }
@@ -65,6 +66,14 @@ public final class FleetState {
   public record Refused(long request, String reason) implements Effect { }
 
   /**
+   * Consolidation moved {@code user} from instance {@code from} to instance {@code to}: record
+   * the new assignment. Its next command forwarded by a login server goes to {@code to}; one
+   * sent straight to {@code from} is still answered there (application servers hold no user
+   * state) until {@code from} stops, after which the client asks the login server again.
+   */
+  public record Moved(long user, String from, String to) implements Effect { }
+
+  /**
    * A fleet event worth telling an operator: {@code event} names it, {@code detail} says the
    * rest; {@code millis} is the event's duration where it has one (time to register), else -1.
    */
@@ -85,8 +94,18 @@ public final class FleetState {
     }
   }
 
-  /** A signed message from an instance, already checked: it names itself and where it serves. */
-  public record Heard(String instance, String host, int port, int capacity) { }
+  /**
+   * A signed message from an instance, already checked: it names itself, where it serves, and
+   * the load it measured ({@code null} when it reports none).
+   */
+  public record Heard(String instance, String host, int port, int capacity, Load load) {
+    public Heard(String instance, String host, int port, int capacity) {
+      this(instance, host, port, capacity, null);
+    }
+  }
+
+  /** What an instance measured over its last heartbeat interval: CPU as a share of its machine (0..1), requests/s. */
+  public record Load(double cpu, double requestsPerSecond) { }
 
   // ---- what is kept ----
 
@@ -101,6 +120,10 @@ public final class FleetState {
     long lastSeen;
     long idleSince = -1;
     boolean probing;
+    /** Its utilisation as last reported (by measured load only), and how many users it had then. */
+    double reported;
+    int usersAtReport;
+    boolean hasReport;
     final Set<Long> users = new HashSet<>();
     final List<Waiter> waiters = new ArrayList<>();
 
@@ -110,10 +133,6 @@ public final class FleetState {
       this.capacity = capacity;
       this.startedAt = startedAt;
       this.lastSeen = startedAt;
-    }
-
-    boolean hasRoom() {
-      return users.size() < capacity;
     }
 
     View view() {
@@ -134,6 +153,12 @@ public final class FleetState {
   private final Map<String, Orphan> orphans = new HashMap<>();
   private final Map<String, Long> gone = new HashMap<>();
   private List<Effect> out = new ArrayList<>();
+  /** The instances needed at each tick of the last window, kept as a sliding maximum: (time, needed). */
+  private final ArrayDeque<long[]> peaks = new ArrayDeque<>();
+  /** Since when more instances have been in service than needed; -1 while not. */
+  private long excessSince = -1;
+  /** When each user was last moved by consolidation, within the last window. */
+  private final Map<Long, Long> movedAt = new HashMap<>();
 
   /** @param newId names each new instance (unique within the fleet) */
   public FleetState(FleetOptions options, Supplier<String> newId) {
@@ -184,15 +209,17 @@ public final class FleetState {
   /**
    * A user logs in (or is forwarded): its server if it has one in service, else the ready
    * instance with room and the fewest users, else a starting one with room, else a new one.
+   * An empty instance comes last among the ready ones: it is a warm spare, and a user put on
+   * it would use it up (and start another) while instances with users have room.
    * Answered at once by {@link Assigned}, or when the instance registers, or refused at its deadline.
    */
   public List<Effect> assign(long request, long user, long now) {
     Instance mine = userInstance.get(user);
     if (mine == null || !mine.state.inService()) {
       mine = instances.values().stream()
-          .filter(i -> i.state == InstanceState.READY && i.hasRoom())
-          .min(Comparator.comparingInt(i -> i.users.size()))
-          .or(() -> instances.values().stream().filter(i -> i.state == InstanceState.STARTING && i.hasRoom())
+          .filter(i -> i.state == InstanceState.READY && room(i) > 0)
+          .min(Comparator.<Instance>comparingInt(i -> i.users.isEmpty() ? 1 : 0).thenComparingInt(i -> i.users.size()))
+          .or(() -> instances.values().stream().filter(i -> i.state == InstanceState.STARTING && room(i) > 0)
               .findFirst())
           .orElseGet(() -> start(now));
       mine.users.add(user);
@@ -246,6 +273,12 @@ public final class FleetState {
     i.port = m.port();
     i.capacity = m.capacity();
     i.lastSeen = now;
+    if (m.load() != null) {
+      i.reported = Math.max(m.load().cpu() / options.sizing().targetCpu(),
+          m.load().requestsPerSecond() / options.sizing().targetRequestsPerSecond());
+      i.usersAtReport = i.users.size();
+      i.hasReport = true;
+    }
     if (i.state == InstanceState.STARTING) {
       move(i, Event.REGISTERED, now);
     }
@@ -318,7 +351,7 @@ public final class FleetState {
     return drain();
   }
 
-  /** The clock: silent instances, late starts and logins, idle instances, leftovers and warm spares. */
+  /** The clock: silent instances, late starts and logins, idle instances, leftovers, consolidation and warm spares. */
   public List<Effect> tick(long now) {
     gone.values().removeIf(until -> until < now);
     for (Instance i : new ArrayList<>(instances.values())) {
@@ -354,6 +387,7 @@ public final class FleetState {
         out.add(new Stop(null, e.getValue().providerRef()));
       }
     }
+    consolidate(now);
     for (long spare = idle(); spare < options.warmSpares(); spare++) {
       start(now);
     }
@@ -380,6 +414,142 @@ public final class FleetState {
     return i == null ? null : i.id;
   }
 
+  /**
+   * The instances the fleet needs now: enough for its users (by count, or by the load they
+   * make) and the warm spares.
+   */
+  public int needed() {
+    double full = Math.ceil(userInstance.size() / (double) options.capacity());
+    if (options.sizing().byLoad()) {
+      double perUser = perUserLoad();
+      double load = 0;
+      for (Instance i : instances.values()) {
+        if (i.state.inService()) {
+          load += utilisation(i, perUser);
+        }
+      }
+      // a little slack so that float noise never asks for one instance more
+      full = Math.max(full, Math.ceil(load - 1e-9));
+    }
+    return (int) full + options.warmSpares();
+  }
+
+  // ---- consolidation ----
+
+  /**
+   * When the instances in service have exceeded what the fleet needs for a whole window, and
+   * exceed the most it needed at any tick of that window (so a login of the same window would
+   * not need a stopped instance again), the least-loaded instances whose users fit elsewhere
+   * are emptied: their users move to the fullest instances with room, and they drain. A user
+   * moved within the window is not moved again: an instance holding one is not emptied.
+   */
+  private void consolidate(long now) {
+    long window = options.consolidateMillis();
+    if (window <= 0) {
+      return;
+    }
+    int needed = needed();
+    while (!peaks.isEmpty() && peaks.peekLast()[1] <= needed) {
+      peaks.pollLast();
+    }
+    peaks.addLast(new long[] {now, needed});
+    while (peaks.peekFirst()[0] <= now - window) {
+      peaks.pollFirst();
+    }
+    movedAt.values().removeIf(at -> at <= now - window);
+    long inService = instances.values().stream().filter(i -> i.state.inService()).count();
+    if (inService <= needed) {
+      excessSince = -1;
+      return;
+    }
+    if (excessSince < 0) {
+      excessSince = now;
+    }
+    long peak = peaks.peekFirst()[1];
+    // idle instances beyond the spares drain after their grace period anyway
+    long surplus = inService - peak - Math.max(0, idle() - options.warmSpares());
+    if (now - excessSince < window || surplus <= 0) {
+      return;
+    }
+    List<Instance> occupied = instances.values().stream()
+        .filter(i -> i.state == InstanceState.READY && !i.users.isEmpty())
+        .sorted(Comparator.<Instance>comparingInt(i -> i.users.size()).thenComparing(i -> -i.startedAt))
+        .toList();
+    long room = 0;
+    for (Instance i : occupied) {
+      room += room(i);
+    }
+    List<Instance> emptied = new ArrayList<>();
+    for (Instance d : occupied) {
+      if (emptied.size() >= surplus) {
+        break;
+      }
+      long elsewhere = room - room(d);
+      if (d.users.size() <= elsewhere && d.users.stream().noneMatch(movedAt::containsKey)) {
+        emptied.add(d);
+        room = elsewhere - d.users.size();
+      }
+    }
+    if (emptied.isEmpty()) {
+      return;
+    }
+    List<Instance> receivers = new ArrayList<>(occupied);
+    receivers.removeAll(emptied);
+    for (Instance from : emptied) {
+      for (Long user : List.copyOf(from.users)) {
+        // the fullest instance with room: instances fill up, which leaves the others to empty next
+        Instance to = receivers.stream().filter(r -> room(r) > 0).max(Comparator.comparingInt(r -> r.users.size()))
+            .orElse(null);
+        if (to == null) {
+          break;
+        }
+        from.users.remove(user);
+        to.users.add(user);
+        userInstance.put(user, to);
+        movedAt.put(user, now);
+        out.add(new Moved(user, from.id, to.id));
+        note("moved", from.id, "user=" + user + " to=" + to.id + " users=" + to.users.size() + "/" + to.capacity);
+      }
+      if (from.users.isEmpty()) {
+        move(from, Event.EMPTIED, now);
+      }
+    }
+  }
+
+  /** How many more users {@code i} can take. */
+  private int room(Instance i) {
+    int free = Math.max(0, i.capacity - i.users.size());
+    if (!options.sizing().byLoad() || free == 0) {
+      return free;
+    }
+    double perUser = perUserLoad();
+    double left = 1 - utilisation(i, perUser);
+    return left <= 0 ? 0 : (int) Math.min(free, Math.floor(left / perUser + 1e-9));
+  }
+
+  /**
+   * The utilisation of {@code i} by measured load: what it last reported, plus what the users
+   * assigned to it since (or minus those gone) make at the fleet's load per user.
+   */
+  private double utilisation(Instance i, double perUser) {
+    double base = i.hasReport ? i.reported : 0;
+    int since = i.users.size() - (i.hasReport ? i.usersAtReport : 0);
+    return Math.max(0, base + since * perUser);
+  }
+
+  /** The fleet's utilisation per user, from the instances that reported with users; until then, 1 / capacity. */
+  private double perUserLoad() {
+    double load = 0;
+    long users = 0;
+    for (Instance i : instances.values()) {
+      if (i.state == InstanceState.READY && i.hasReport && i.usersAtReport > 0) {
+        load += i.reported;
+        users += i.usersAtReport;
+      }
+    }
+    return users == 0 || load <= 0 ? 1.0 / options.capacity() : load / users;
+  }
+
   // ---- transitions ----
 
   /** Moves {@code i} as the table says, then does what entering the new state means. */
@@ -399,7 +569,8 @@ public final class FleetState {
         i.waiters.clear();
       }
       case DRAINING -> {
-        note("draining", i.id, "idle for " + (now - i.idleSince) + " ms");
+        note("draining", i.id, event == Event.EMPTIED ? "its users moved to other instances"
+            : "idle for " + (now - i.idleSince) + " ms");
         leave(i, now, "stopped");
       }
       case LOST -> {

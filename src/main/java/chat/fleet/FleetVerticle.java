@@ -3,6 +3,7 @@ package chat.fleet;
 import chat.fleet.FleetState.Assigned;
 import chat.fleet.FleetState.Effect;
 import chat.fleet.FleetState.Forget;
+import chat.fleet.FleetState.Moved;
 import chat.fleet.FleetState.Note;
 import chat.fleet.FleetState.Persist;
 import chat.fleet.FleetState.Probe;
@@ -124,8 +125,10 @@ public final class FleetVerticle extends VerticleBase {
     return control.receive(replyAddress, this::onForwardedReply).compose(v -> renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
       leaseTimer = vertx.setPeriodic(Math.max(1, options.leaseMillis() / 3), t -> renewLease());
-      LOG.info("fleet ready: provider {}, capacity {} per instance, {} warm spare(s), grace {} ms, {}", provider.name(),
-          options.capacity(), options.warmSpares(), options.graceMillis(),
+      LOG.info("fleet ready: provider {}, capacity {} per instance ({}), {} warm spare(s), grace {} ms, "
+          + "consolidation window {} ms, {}", provider.name(), options.capacity(),
+          options.sizing().byLoad() ? "sized by load" : "sized by users", options.warmSpares(), options.graceMillis(),
+          options.consolidateMillis(),
           state != null ? "driven by this login server" : "driven by another login server");
     });
   }
@@ -331,8 +334,8 @@ public final class FleetVerticle extends VerticleBase {
           LogText.quote(id));
       return;
     }
-    apply(state.heard(new FleetState.Heard(id, m.getString("host"), m.getInteger("port"), m.getInteger("capacity")),
-        now));
+    apply(state.heard(new FleetState.Heard(id, m.getString("host"), m.getInteger("port"), m.getInteger("capacity"),
+        FleetControl.load(m)), now));
   }
 
   // ---- effects out ----
@@ -352,6 +355,9 @@ public final class FleetVerticle extends VerticleBase {
           repo.unassignAll(c, f.instance());
           repo.delete(c, f.instance());
         });
+      } else if (e instanceof Moved m) {
+        // in line with the writes of the instance it leaves, so that instance's removal never clears it
+        store(m.from(), c -> users.move(c, m.user(), m.from(), m.to()));
       } else if (e instanceof Assigned a) {
         answer(a);
       } else if (e instanceof Refused r) {

@@ -20,7 +20,7 @@ import static chat.fleet.InstanceState.STOPPED;
  *   STARTING --registered--------------------> READY
  *   STARTING --start-failed | start-timed-out-> FAILED
  *   READY    --silent | suspected------------> LOST
- *   READY    --idle---------------------------> DRAINING
+ *   READY    --idle | emptied-----------------> DRAINING
  *   DRAINING | LOST | FAILED --stop-finished--> STOPPED (leaves the registry)
  * </pre>
  */
@@ -40,6 +40,8 @@ public final class Lifecycle {
     SUSPECTED,
     /** Without users for the grace period, with enough idle instances besides it. */
     IDLE,
+    /** Consolidation moved all its users to other instances. */
+    EMPTIED,
     /** The provider finished stopping it. */
     STOP_FINISHED
   }
@@ -53,6 +55,7 @@ public final class Lifecycle {
     on(READY, Event.SILENT, LOST);
     on(READY, Event.SUSPECTED, LOST);
     on(READY, Event.IDLE, DRAINING);
+    on(READY, Event.EMPTIED, DRAINING);
     on(DRAINING, Event.STOP_FINISHED, STOPPED);
     on(LOST, Event.STOP_FINISHED, STOPPED);
     on(FAILED, Event.STOP_FINISHED, STOPPED);

@@ -218,21 +218,23 @@ public final class LoginService {
 
   /**
    * Older clients send every command here: pass it to the user's server, and tell the client
-   * where that server is, so a client whose server was replaced learns the new one.
+   * where that server is, so a client whose server was replaced learns the new one. A server
+   * that cannot be reached was lost, or stopped after consolidation moved its users: the fleet
+   * is told of that server (not of whichever the user has by now), then the user's server,
+   * new or not, is tried once more.
    */
   private Future<JsonObject> forward(Request r, User me, SocketAddress local) {
-    return forwardOnce(r, me, local).recover(e -> {
+    return fleet.serverOf(me).compose(server -> forwardTo(server, r, me, local).recover(e -> {
       if (!(e instanceof java.net.ConnectException) && !(e.getCause() instanceof java.net.ConnectException)) {
         return Future.failedFuture(e);
       }
-      // the server is gone: have the fleet reassign the user, and try once more
-      return fleet.serverOf(me).compose(server -> fleet.suspect(server)).compose(v -> forwardOnce(r, me, local));
-    });
+      return fleet.suspect(server).compose(v -> fleet.serverOf(me)).compose(next -> forwardTo(next, r, me, local));
+    }));
   }
 
-  private Future<JsonObject> forwardOnce(Request r, User me, SocketAddress local) {
-    return fleet.serverOf(me).compose(server -> forwarder.forward(server, r.text(me.token()))
-        .map(reply -> reply.put("server", advertised(server, local).toJson())));
+  private Future<JsonObject> forwardTo(AppAddress server, Request r, User me, SocketAddress local) {
+    return forwarder.forward(server, r.text(me.token()))
+        .map(reply -> reply.put("server", advertised(server, local).toJson()));
   }
 
   /** No application server could be had for a login. */

@@ -172,6 +172,11 @@ public final class UserRepository {
     c.update("UPDATE users SET instance_id = ? WHERE id = ?", instanceId, id);
   }
 
+  /** The user's assignment moves from {@code from} to {@code to}, unless it changed meanwhile (a logout, say). */
+  public void move(Sql c, long id, String from, String to) throws SQLException {
+    c.update("UPDATE users SET instance_id = ? WHERE id = ? AND instance_id = ?", to, id, from);
+  }
+
   /** Whether {@code channel} is the personal channel of the user called {@code name}, or that of one of its groups. */
   public boolean readsChannel(Sql c, String name, String channel) throws SQLException {
     return c.exists("SELECT 1 FROM users WHERE name = ? AND channel = ?", name, channel)

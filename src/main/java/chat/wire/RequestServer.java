@@ -70,6 +70,8 @@ public final class RequestServer {
    * quiet period, as all did before.
    */
   static final int WHOLE_READ_MAX_BYTES = 1024;
+  /** How long a stopping server lets open connections finish their request. */
+  static final long STOP_GRACE_MILLIS = 5_000;
 
   private final Vertx vertx;
   private final WireOptions options;
@@ -105,8 +107,15 @@ public final class RequestServer {
     return server.listen().map(NetServer::actualPort);
   }
 
+  /**
+   * Stops taking connections, then lets those open finish the request they carry: a request
+   * that reached the server is answered, never cut off, so a client whose server is stopped
+   * (drained after its users moved) either gets its answer or cannot connect and asks the
+   * login server again. Idle persistent connections are closed at once; none stays open longer
+   * than {@link #STOP_GRACE_MILLIS}.
+   */
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return server == null ? Future.succeededFuture() : server.shutdown(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** One client connection: reads requests, answers them one at a time, in order. */
@@ -119,6 +128,8 @@ public final class RequestServer {
     private boolean closed;
     private boolean ended;
     private boolean refusing;
+    /** The server is stopping: close once the requests read so far are answered. */
+    private boolean stopping;
     private long timer = -1;
     /** The connection's socket reads, seen below TLS; null under TLS. */
     private FirstRead firstRead;
@@ -139,6 +150,12 @@ public final class RequestServer {
         cancelTimer();
       });
       socket.exceptionHandler(e -> LOG.debug("connection error: {}", e.getMessage()));
+      socket.shutdownHandler(v -> {
+        stopping = true;
+        if (persistent && !busy && lines.isEmpty() && pending.length() == 0) {
+          socket.close();
+        }
+      });
       timer = vertx.setTimer(options.firstByteMillis(), id -> {
         timer = -1;
         if (pending.length() == 0 && !persistent && !busy) {
@@ -316,7 +333,7 @@ public final class RequestServer {
         socket.write(out.appendByte((byte) '\n'));
         if (refusing && lines.isEmpty()) {
           refuse();
-        } else if (lines.isEmpty() && ended) {
+        } else if (lines.isEmpty() && (ended || stopping)) {
           socket.close();
         } else {
           next();

@@ -4,6 +4,8 @@ import chat.fleet.FleetState.Assigned;
 import chat.fleet.FleetState.Effect;
 import chat.fleet.FleetState.Forget;
 import chat.fleet.FleetState.Heard;
+import chat.fleet.FleetState.Load;
+import chat.fleet.FleetState.Moved;
 import chat.fleet.FleetState.Note;
 import chat.fleet.FleetState.Persist;
 import chat.fleet.FleetState.Probe;
@@ -17,8 +19,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,6 +50,9 @@ class FleetStateTest {
       "READY,SILENT,LOST",
       "READY,SUSPECTED,LOST",
       "READY,IDLE,DRAINING",
+      "READY,EMPTIED,DRAINING",
+      "STARTING,EMPTIED,-",
+      "DRAINING,EMPTIED,-",
       "READY,REGISTERED,-",
       "READY,STOP_FINISHED,-",
       "DRAINING,STOP_FINISHED,STOPPED",
@@ -112,6 +119,20 @@ class FleetStateTest {
 
   @Test
   void theReadyInstanceWithFewestUsersIsChosen() {
+    fleet = new FleetState(new FleetOptions(3, 0, 1_000, 5_000, 4_000, "test", 3_000), () -> "app-" + (++ids));
+    for (long u = 1; u <= 5; u++) {
+      assign(u);
+    }
+    register("app-1");
+    register("app-2");
+    fleet.release(1);
+    fleet.release(2);
+    List<Effect> out = assign(6);
+    assertEquals("app-1", only(out, Assigned.class).get(0).address().instanceId(), "one user there, two on app-2");
+  }
+
+  @Test
+  void anEmptyInstanceTakesAUserOnlyWhenNoneWithUsersHasRoom() {
     assign(1);
     assign(2);
     assign(3);
@@ -120,7 +141,9 @@ class FleetStateTest {
     fleet.release(1);
     fleet.release(2);
     List<Effect> out = assign(4);
-    assertEquals("app-1", only(out, Assigned.class).get(0).address().instanceId());
+    assertEquals("app-2", only(out, Assigned.class).get(0).address().instanceId(), "app-1 is empty: a spare");
+    out = assign(5);
+    assertEquals("app-1", only(out, Assigned.class).get(0).address().instanceId(), "app-2 is full");
   }
 
   @Test
@@ -287,6 +310,149 @@ class FleetStateTest {
     assertEquals(List.of(new Start("app-2")), only(fleet.tick(now), Start.class), "a new spare replaces the one taken");
   }
 
+  // ---- consolidation ----
+
+  /** Ten users an instance, a window of 10 s, 5 s of grace. */
+  private static final FleetOptions PACKED = new FleetOptions(10, 0, 5_000, 60_000, 4_000, "test", 3_000)
+      .withConsolidation(10_000);
+
+  @Test
+  void aFragmentedFleetIsPackedOntoOneInstanceOnceTheWindowHasPassed() {
+    fleet = new FleetState(PACKED, () -> "app-" + (++ids));
+    fragment();
+    long fragmented = now;
+    List<Effect> out = runUntil(fragmented + PACKED.consolidateMillis() - 250);
+    assertEquals(List.of(), only(out, Moved.class), "nothing moves before the window has passed");
+    assertEquals(3, inService());
+
+    out = runUntil(fragmented + PACKED.consolidateMillis() + 250);
+    List<Moved> moved = only(out, Moved.class);
+    assertEquals(6, moved.size(), "the users of two instances move");
+    assertEquals(2, only(out, Stop.class).size(), "the two emptied instances are stopped");
+    assertEquals(1, inService());
+    String survivor = fleet.instances().stream().filter(i -> i.state() == InstanceState.READY).findFirst()
+        .orElseThrow().id();
+    for (Moved m : moved) {
+      assertEquals(survivor, m.to());
+      assertEquals(survivor, fleet.instanceOf(m.user()));
+    }
+    assertEquals(9, fleet.instances().stream().filter(i -> i.id().equals(survivor)).findFirst().orElseThrow().users());
+    for (FleetState.View v : fleet.instances()) {
+      if (!v.id().equals(survivor)) {
+        assertEquals(InstanceState.DRAINING, v.state(), v.id() + " drains with no user left");
+        assertEquals(List.of(new Forget(v.id())), only(fleet.stopFinished(v.id(), now), Forget.class));
+      }
+    }
+  }
+
+  @Test
+  void withoutAWindowAFragmentedFleetStaysAsItIs() {
+    fleet = new FleetState(PACKED.withConsolidation(0), () -> "app-" + (++ids));
+    fragment();
+    List<Effect> out = runUntil(now + 120_000);
+    assertEquals(List.of(), only(out, Moved.class));
+    assertEquals(3, inService());
+  }
+
+  @Test
+  void instancesThatLoginsOfTheWindowNeededAreKeptAWholeWindowLonger() {
+    fleet = new FleetState(PACKED, () -> "app-" + (++ids));
+    fragment();
+    runUntil(now + 6_000);
+    // a wave of logins needs all three instances again, and leaves
+    for (long u = 100; u < 112; u++) {
+      assign(u);
+    }
+    assertEquals(3, inService(), "the wave fits on the instances running");
+    runUntil(now + 1_000);
+    long wave = now;
+    for (long u = 100; u < 112; u++) {
+      fleet.release(u);
+    }
+    List<Effect> out = runUntil(wave + PACKED.consolidateMillis() - 250);
+    assertEquals(List.of(), only(out, Moved.class), "the wave's instances are kept for a window after it");
+    assertEquals(3, inService());
+    out = runUntil(wave + PACKED.consolidateMillis() + 250);
+    assertEquals(6, only(out, Moved.class).size());
+    assertEquals(1, inService());
+  }
+
+  @Test
+  void aUserMovedWithinTheWindowIsNotMovedAgain() {
+    fleet = new FleetState(PACKED, () -> "app-" + (++ids));
+    // app-1: 2 users, app-2: 5, app-3: 4, all registered
+    List<Long> users = new ArrayList<>();
+    for (long u = 0; u < 30; u++) {
+      assign(u);
+      users.add(u);
+    }
+    for (int i = 1; i <= 3; i++) {
+      heard("app-" + i, 10);
+    }
+    for (long u = 2; u < 10; u++) {
+      fleet.release(u);
+    }
+    for (long u = 15; u < 20; u++) {
+      fleet.release(u);
+    }
+    for (long u = 24; u < 30; u++) {
+      fleet.release(u);
+    }
+    long start = now;
+    runUntil(start + 6_000);
+    fleet.release(23); // app-3 down to 3: ten users need one instance, the window's peak is still two
+    List<Effect> out = runUntil(start + 10_250);
+    List<Moved> first = only(out, Moved.class);
+    assertEquals(List.of(new Moved(0, "app-1", "app-2"), new Moved(1, "app-1", "app-2")), first,
+        "the emptiest instance's users go to the fullest one with room");
+    runUntil(start + 12_000);
+    for (long u = 10; u < 15; u++) {
+      fleet.release(u); // app-2 keeps only the two users moved onto it
+    }
+    out = runUntil(start + 16_250);
+    List<Moved> second = only(out, Moved.class);
+    assertEquals(3, second.size(), second.toString());
+    for (Moved m : second) {
+      assertEquals("app-3", m.from(), "app-2 is emptier, but its users were moved within the window");
+      assertEquals("app-2", m.to());
+    }
+    assertEquals("app-2", fleet.instanceOf(0));
+    assertEquals("app-2", fleet.instanceOf(1));
+    assertEquals(InstanceState.DRAINING, state("app-3"));
+  }
+
+  // ---- sizing by measured load ----
+
+  @Test
+  void byLoadAnInstanceTakesUsersUntilItsReportedLoadReachesTheTarget() {
+    FleetOptions byLoad = new FleetOptions(100, 0, 5_000, 60_000, 4_000, "test", 3_000)
+        .withSizing(new FleetOptions.Sizing(FleetOptions.Sizing.Mode.LOAD, 0.5, 1_000));
+    fleet = new FleetState(byLoad, () -> "app-" + (++ids));
+    for (long u = 0; u < 9; u++) {
+      assign(u);
+    }
+    // nine users make 45% CPU where 50% is the target: 0.1 of an instance each
+    fleet.heard(new Heard("app-1", "127.0.0.1", 9001, 100, new Load(0.45, 30)), now);
+    assertEquals(1, fleet.needed());
+    assertEquals(List.of(), only(assign(9), Start.class), "the tenth user fits");
+    assertEquals(List.of(new Start("app-2")), only(assign(10), Start.class),
+        "the eleventh would take it past the target: by users it had room for 100");
+    assertEquals(2, fleet.needed());
+  }
+
+  @Test
+  void byLoadRequestsCountWhenTheyAreTheScarcerResource() {
+    FleetOptions byLoad = new FleetOptions(100, 0, 5_000, 60_000, 4_000, "test", 3_000)
+        .withSizing(new FleetOptions.Sizing(FleetOptions.Sizing.Mode.LOAD, 0.5, 100));
+    fleet = new FleetState(byLoad, () -> "app-" + (++ids));
+    for (long u = 0; u < 4; u++) {
+      assign(u);
+    }
+    fleet.heard(new Heard("app-1", "127.0.0.1", 9001, 100, new Load(0.05, 80)), now);
+    assertEquals(List.of(), only(assign(4), Start.class), "80 of 100 requests/s: one more user fits");
+    assertEquals(List.of(new Start("app-2")), only(assign(5), Start.class));
+  }
+
   // ---- restarts of the login role ----
 
   @Test
@@ -313,6 +479,45 @@ class FleetStateTest {
   }
 
   // ---- helpers ----
+
+  /** 30 users on three instances of ten, then 21 leave: three remain on each. */
+  private void fragment() {
+    for (long u = 0; u < 30; u++) {
+      assign(u);
+    }
+    for (int i = 1; i <= 3; i++) {
+      heard("app-" + i, 10);
+    }
+    for (long u = 0; u < 30; u++) {
+      if (u % 10 >= 3) {
+        fleet.release(u);
+      }
+    }
+    assertEquals(3, inService());
+  }
+
+  /** Moves the clock in ticks of 250 ms up to {@code until}, every instance in service beating; the effects of it all. */
+  private List<Effect> runUntil(long until) {
+    List<Effect> all = new ArrayList<>();
+    while (now < until) {
+      now = Math.min(until, now + 250);
+      for (FleetState.View v : fleet.instances()) {
+        if (v.state() == InstanceState.READY) {
+          heard(v.id(), v.capacity());
+        }
+      }
+      all.addAll(fleet.tick(now));
+    }
+    return all;
+  }
+
+  private long inService() {
+    return fleet.instances().stream().filter(i -> i.state().inService()).count();
+  }
+
+  private List<Effect> heard(String id, int capacity) {
+    return fleet.heard(new Heard(id, "127.0.0.1", 9000 + Integer.parseInt(id.substring(4)), capacity), now);
+  }
 
   private List<Effect> assign(long user) {
     return fleet.assign(requests++, user, now);
