@@ -105,14 +105,20 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       }
     }
     children.remove(ref);
+    List<Path> pidFiles;
     try (var files = Files.list(dir)) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+      pidFiles = files.filter(f -> f.toString().endsWith(".pid")).toList();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return; // nothing was ever started here
+    }
+    for (Path f : pidFiles) {
+      try {
         if (Files.readString(f).trim().split(" ")[0].equals(ref)) {
           Files.deleteIfExists(f);
         }
+      } catch (java.nio.file.NoSuchFileException gone) {
+        // another instance's file, removed by its own stop meanwhile: stops run side by side
       }
-    } catch (java.nio.file.NoSuchFileException e) {
-      // nothing was ever started here
     }
   }
 
