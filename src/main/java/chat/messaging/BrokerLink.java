@@ -72,22 +72,27 @@ public final class BrokerLink {
     brokers.forEach(o -> clients.add(AmqpClient.create(vertx, new AmqpClientOptions(o).setReconnectAttempts(0))));
   }
 
-  /** A link of one of the service's own processes, which proves itself with its service principal. */
+  /**
+   * A link of one of the service's own processes, which proves itself with its service
+   * principal, to every broker of {@code broker}'s URL list (both of a pair), tried in turn.
+   */
   public static BrokerLink service(Vertx vertx, BrokerOptions broker, String name) {
-    return new BrokerLink(vertx, List.of(serviceOptions(broker)), name);
+    List<AmqpClientOptions> brokers = new ArrayList<>();
+    broker.urls().forEach(url -> brokers.add(serviceOptions(broker, url)));
+    return new BrokerLink(vertx, brokers, name);
   }
 
-  /** How this process connects: as its service principal, which the broker checks. */
-  static AmqpClientOptions serviceOptions(BrokerOptions broker) {
+  /** How this process connects to the broker at {@code url}: as its service principal, which the broker checks. */
+  static AmqpClientOptions serviceOptions(BrokerOptions broker, String url) {
     AmqpClientOptions options = new AmqpClientOptions()
-        .setHost(broker.urlHost())
-        .setPort(broker.urlPort())
+        .setHost(BrokerOptions.urlHost(url))
+        .setPort(BrokerOptions.urlPort(url))
         .setConnectTimeout(5_000)
         .setReconnectAttempts(0);
     if (broker.user() != null && !broker.user().isEmpty()) {
       options.setUsername(broker.user()).setPassword(broker.password());
     }
-    if (broker.secure()) {
+    if (BrokerOptions.secure(url)) {
       if (broker.tls().enabled()) {
         broker.tls().client(options);
       } else {
@@ -167,8 +172,37 @@ public final class BrokerLink {
     return live;
   }
 
+  /**
+   * Connects to the next broker, and on failure to the one after, once round the list: a
+   * broker of a pair that is down or passive costs one refused connection, not a failed send.
+   */
   private Future<Live> open() {
-    AmqpClient client = clients.get(next);
+    int first;
+    synchronized (this) {
+      first = next;
+    }
+    return openFrom(first, clients.size()).onSuccess(l -> opened()).onFailure(this::failed);
+  }
+
+  private Future<Live> openFrom(int index, int left) {
+    return openOne(clients.get(index)).recover(e -> {
+      if (left <= 1 || isClosed()) {
+        return Future.failedFuture(e);
+      }
+      LOG.debug("{}: cannot connect to broker {}: {}", name, index, e.getMessage());
+      int following = (index + 1) % clients.size();
+      synchronized (this) {
+        next = following;
+      }
+      return openFrom(following, left - 1);
+    });
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private Future<Live> openOne(AmqpClient client) {
     return client.connect().compose(c -> {
       Live l = new Live(c);
       c.exceptionHandler(e -> dropped(l, e.getMessage()));
@@ -180,7 +214,7 @@ public final class BrokerLink {
       List<Future<AmqpReceiver>> attaching = new ArrayList<>();
       addresses.forEach(a -> attaching.add(attach(l, a)));
       return Future.join(attaching).otherwiseEmpty().map(l);
-    }).onSuccess(l -> opened()).onFailure(this::failed);
+    });
   }
 
   /** Attaches the receiver of {@code address} on {@code l}, once per connection. */
