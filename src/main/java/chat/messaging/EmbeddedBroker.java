@@ -153,6 +153,9 @@ public final class EmbeddedBroker {
       throw new IllegalArgumentException("a broker pair needs its cluster password (broker.clusterPassword)");
     }
     String self = "tcp://" + bracket(pair.clusterHost()) + ":" + pair.clusterPort();
+    // a durable delivery is confirmed once the backup has it too, not once it is on this disk:
+    // the pair is what keeps it when one broker dies; deliveries live a minute at most anyway
+    config.setJournalSyncNonTransactional(false);
     config.setClusterUser(pair.clusterUser())
         .setClusterPassword(pair.clusterPassword())
         .addAcceptorConfiguration("cluster", self + "?protocols=CORE" + tls(options))
