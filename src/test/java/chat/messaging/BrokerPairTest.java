@@ -248,6 +248,33 @@ class BrokerPairTest {
     }
   }
 
+  @Test
+  void withTlsOnThePairTalksTlsAndItsLinksFollowToTheBackup() throws Exception {
+    chat.config.TlsOptions tls = chat.config.TlsOptions.resolve(new JsonObject().put("enabled", true), dataPrimary,
+        List.of("127.0.0.1"));
+    String urls = login.url().replace("amqp://", "amqps://");
+    primaryOptions = withTls(primaryOptions, urls, tls);
+    backupOptions = withTls(backupOptions, urls, tls);
+    login = primaryOptions;
+    startPair();
+    List<String> control = new CopyOnWriteArrayList<>();
+    BrokerLink fleet = link(BrokerLink.service(vertx, login, "fleet"));
+    fleet.receive(FleetControl.ADDRESS, m -> control.add(m.bodyAsString())).await(10, TimeUnit.SECONDS);
+    BrokerLink instance = link(BrokerLink.service(vertx, login, "instance"));
+    instance.send(control("before")).await(10, TimeUnit.SECONDS);
+    waitFor(() -> control.contains("before"), "a message through the primary, over TLS", 10_000);
+    primary.halt();
+    waitFor(backup::live, "the backup becomes live", 30_000);
+    waitFor(fleet::connected, "the receiver's link moves to the backup", 30_000);
+    instance.send(control("after")).await(10, TimeUnit.SECONDS);
+    waitFor(() -> control.contains("after"), "a message through the backup, over TLS", 10_000);
+  }
+
+  private static BrokerOptions withTls(BrokerOptions o, String urls, chat.config.TlsOptions tls) {
+    return new BrokerOptions(urls, true, o.host(), o.amqpPort(), o.stompPort(), o.dataDir(), o.user(), o.password(),
+        false, tls, o.pair());
+  }
+
   private AmqpMessage delivery(String text, boolean durable) {
     return AmqpMessage.create().address(Channels.personalAddress(annChannel))
         .withBody(new JsonObject().put("message", text).encode()).durable(durable).ttl(60_000).build();
