@@ -33,6 +33,8 @@ import java.util.Map;
 public final class BrokerLink {
   static final long FIRST_RETRY_MILLIS = 100;
   static final long MAX_RETRY_MILLIS = 2_000;
+  /** How long a send to a pair waits for one of its brokers to be live: a failover takes well under that. */
+  static final long FAILOVER_PATIENCE_MILLIS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
 
   private final Vertx vertx;
@@ -139,11 +141,28 @@ public final class BrokerLink {
     return attached == null ? Future.succeededFuture() : attached.compose(AmqpReceiver::close).otherwiseEmpty();
   }
 
-  /** Sends {@code message} to its address; completes when the broker accepted it. A failed send drops the connection. */
+  /**
+   * Sends {@code message} to its address; completes when the broker accepted it. A failed send
+   * drops the connection. With a pair, a send that finds no broker to connect to (the backup is
+   * still taking over) tries again for up to {@link #FAILOVER_PATIENCE_MILLIS}; a message that
+   * was on its way when the connection broke is not sent twice: that send fails.
+   */
   public Future<Void> send(AmqpMessage message) {
-    return live().compose(this::sender).compose(s -> s.sendWithAck(message)).onFailure(e -> {
-      LOG.warn("{}: send to {} failed: {}", name, message.address(), e.getMessage());
-      dropSender();
+    long deadline = System.nanoTime() + (clients.size() > 1 ? FAILOVER_PATIENCE_MILLIS : 0) * 1_000_000;
+    return connected(deadline, FIRST_RETRY_MILLIS).compose(this::sender).compose(s -> s.sendWithAck(message))
+        .onFailure(e -> {
+          LOG.warn("{}: send to {} failed: {}", name, message.address(), e.getMessage());
+          dropSender();
+        });
+  }
+
+  /** The open connection, connecting until {@code deadline} (nanoTime) if none of the brokers answers. */
+  private Future<Live> connected(long deadline, long delay) {
+    return live().recover(e -> {
+      if (isClosed() || System.nanoTime() + delay * 1_000_000 > deadline) {
+        return Future.failedFuture(e);
+      }
+      return vertx.timer(delay).compose(t -> connected(deadline, Math.min(delay * 2, MAX_RETRY_MILLIS)));
     });
   }
 

@@ -249,6 +249,18 @@ class BrokerPairTest {
   }
 
   @Test
+  void aSendToAPairWaitsAWhileForABrokerToServe() throws Exception {
+    BrokerLink publisher = link(BrokerLink.service(vertx, login, "publisher"));
+    io.vertx.core.Future<Void> sent = publisher.send(control("waited"));
+    assertFalse(sent.isComplete(), "no broker serves yet: the send waits");
+    // the second broker of the list comes up (on its own: all a link can tell is that it serves)
+    backup = start(new BrokerOptions(login.url(), true, "127.0.0.1", backupOptions.amqpPort(),
+        backupOptions.stompPort(), dataBackup.toString(), "chat-login", "login-secret", false, null));
+    sent.await(10, TimeUnit.SECONDS);
+    assertTrue(publisher.connected());
+  }
+
+  @Test
   void withTlsOnThePairTalksTlsAndItsLinksFollowToTheBackup() throws Exception {
     chat.config.TlsOptions tls = chat.config.TlsOptions.resolve(new JsonObject().put("enabled", true), dataPrimary,
         List.of("127.0.0.1"));
