@@ -104,8 +104,10 @@ public final class EmbeddedBroker {
     if (server.getActiveMQServer().isActive()) {
       live = true;
     }
-    // a backup makes its acceptors, and opens them, only when it becomes live
-    boolean passive = options.pair().role() == BrokerPair.Role.BACKUP && !live;
+    // a backup makes its acceptors, and opens them, only when it becomes live; a primary whose
+    // peer took over while it was away is such a backup now
+    var policy = server.getActiveMQServer().getHAPolicy();
+    boolean passive = options.pair().enabled() && !live && policy != null && policy.isBackup();
     var remoting = server.getActiveMQServer().getRemotingService();
     var acceptors = passive || remoting == null ? java.util.Map.<String, Object>of() : remoting.getAcceptors();
     for (var wanted : java.util.Map.of("amqp", options.amqpPort(), "stomp", options.stompPort()).entrySet()) {
@@ -120,8 +122,9 @@ public final class EmbeddedBroker {
       }
     }
     if (passive) {
-      LOG.info("embedded broker started as the backup of {}: passive until it goes, then AMQP on {}:{}, STOMP on {}:{}",
-          options.pair().peer(), options.host(), options.amqpPort(), options.host(), options.stompPort());
+      LOG.info("embedded broker started as the backup of {}{}: passive until it goes, then AMQP on {}:{}, STOMP on {}:{}",
+          options.pair().peer(), options.pair().role() == BrokerPair.Role.PRIMARY ? " (which took over while this "
+              + "primary was away)" : "", options.host(), options.amqpPort(), options.host(), options.stompPort());
     } else {
       LOG.info("embedded broker started{}: AMQP on {}:{}, STOMP on {}:{}",
           options.pair().enabled() ? " as the primary of a pair (cluster on " + options.pair().clusterHost() + ":"

@@ -65,7 +65,6 @@ class BrokerPairFailoverTest {
     settings.put("tokens.secret", Channels.random(16));
     settings.put("fleet.key", Channels.random(16));
     settings.put("fleet.leaseMillis", "1500");
-    settings.put("fleet.lostAfterMillis", "2000");
     ChatConfig a = TestServers.config(dataA, Map.of("broker.clusterPort", "0")).withFreePorts();
     ChatConfig b = TestServers.config(dataB, Map.of("broker.clusterPort", "0")).withFreePorts();
     settings.put("broker.url", "amqp://127.0.0.1:" + a.broker().getInteger("amqpPort") + ",amqp://127.0.0.1:"
@@ -126,8 +125,9 @@ class BrokerPairFailoverTest {
     client.type("send ann bob after", "send-group bob g all of us");
     client.awaitLines(15, 60_000);
     long delivered = System.nanoTime();
-    // the instance would be lost after fleet.lostAfterMillis without heartbeats: let twice that pass
-    waitFor(() -> System.nanoTime() - killed > 2 * 2_000_000_000L, "two heartbeat windows", 10_000);
+    // the instance would be lost fleet.lostAfterMillis (4 s) after its last heartbeat: let more than that pass
+    long lostAfterNanos = primary.config().fleet().getLong("lostAfterMillis") * 1_000_000;
+    waitFor(() -> System.nanoTime() - killed > lostAfterNanos * 3 / 2, "a heartbeat window and a half", 20_000);
     List<String> lines = client.exit(60_000);
     assertEquals(List.of("Success!", "Success!", "Success!", "Success!", "Success!", "Success!", "Success!",
         "Success!", "Success!", "<<<ann->bob: before>>>", "Success!", "<<<ann->bob: after>>>", "Success!",

@@ -249,6 +249,19 @@ class BrokerPairTest {
   }
 
   @Test
+  void theOldPrimaryComingBackJoinsAsTheBackupOfTheBrokerThatTookOver() throws Exception {
+    startPair();
+    primary.halt();
+    waitFor(backup::live, "the backup becomes live", 30_000);
+    primary.stop();
+    primary = start(primaryOptions);
+    waitFor(() -> primary.replicating() && backup.replicating(), "the old primary copies from the new live broker",
+        30_000);
+    assertFalse(primary.live(), "two live brokers: split brain");
+    assertTrue(backup.live(), "no fail-back");
+  }
+
+  @Test
   void aSendToAPairWaitsAWhileForABrokerToServe() throws Exception {
     BrokerLink publisher = link(BrokerLink.service(vertx, login, "publisher"));
     io.vertx.core.Future<Void> sent = publisher.send(control("waited"));
