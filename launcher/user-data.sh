@@ -26,6 +26,7 @@
 set -euo pipefail
 
 INSTANCE_ID={{INSTANCE_ID}}
+# the broker's AMQP URL, or both of a pair's separated by commas: the instance tries them in turn
 BROKER_URL={{BROKER_URL}}
 STORE_URL={{STORE_URL}}
 CAPACITY={{CAPACITY}}

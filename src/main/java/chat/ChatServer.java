@@ -68,6 +68,7 @@ public final class ChatServer {
   // parts start on more than one thread
   private final List<Stopper> stoppers = Collections.synchronizedList(new ArrayList<>());
   private BrokerSecurity brokerSecurity;
+  private volatile EmbeddedBroker embeddedBroker;
   private String fleetKey;
   private TlsOptions tls = TlsOptions.disabled();
   private int loginPort = -1;
@@ -208,7 +209,13 @@ public final class ChatServer {
               config.broker().getString("appPassword")),
           broker.legacyClients());
       embedded.start(broker, brokerSecurity);
+      embeddedBroker = embedded;
       onStopBlocking(embedded::stop);
+      if (broker.pair().enabled() && broker.pair().networkCheck().isEmpty()
+          && !isLoopback(broker.pair().clusterHost())) {
+        LOG.warn("broker pair without broker.networkCheck: if the two lose sight of each other while clients still "
+            + "reach both, both will be live (see docs/HA-BROKER.md)");
+      }
       if (broker.legacyClients()) {
         LOG.warn("broker.legacyClients is on: anyone who knows a channel id may read it over STOMP without logging in");
       }
@@ -410,6 +417,11 @@ public final class ChatServer {
   /** The port of this role's admin listener; -1 when it has none. */
   public int adminPort() {
     return adminPort;
+  }
+
+  /** The broker this role embeds, or null. */
+  public EmbeddedBroker embeddedBroker() {
+    return embeddedBroker;
   }
 
   /** TLS of this role's ports, as resolved at start. */

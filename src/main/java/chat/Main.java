@@ -42,7 +42,8 @@ public final class Main implements Callable<Integer> {
   Path config;
   @Option(names = "--data-dir", description = "where the store and broker keep their files")
   String dataDir;
-  @Option(names = "--broker-url", description = "AMQP URL of an external broker, e.g. amqp://10.0.0.5:5672")
+  @Option(names = "--broker-url", description = "AMQP URL of an external broker, e.g. amqp://10.0.0.5:5672, "
+      + "or the URLs of a pair separated by commas, tried in turn")
   String brokerUrl;
   @Option(names = "--store-url", description = "JDBC URL of the store")
   String storeUrl;

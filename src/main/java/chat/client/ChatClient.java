@@ -304,7 +304,10 @@ public final class ChatClient {
       return;
     }
     Session s = new Session(user, reply.getString("token"), server);
-    s.brokerUrl = reply.getString("broker");
+    // a pair's login reply lists both brokers ("brokers"); "broker" is the first of them
+    JsonArray brokers = reply.getJsonArray("brokers");
+    s.brokerUrl = brokers == null || brokers.isEmpty() ? reply.getString("broker")
+        : String.join(",", brokers.getList().stream().map(String::valueOf).toList());
     sessions.put(user, s);
     JsonArray channels = reply.getJsonArray("channel", new JsonArray());
     for (int i = 0; i < channels.size(); i++) {
@@ -388,15 +391,29 @@ public final class ChatClient {
     if (vertx == null) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     }
+    // the brokers of a pair in turn: the one that is down or passive refuses at once
+    String[] urls = s.brokerUrl.split(",");
+    for (int i = 0; ; i++) {
+      try {
+        s.connection = connection(s, urls[i].trim());
+        return s.connection;
+      } catch (IllegalStateException e) {
+        if (i == urls.length - 1) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private AmqpConnection connection(Session s, String url) {
     try {
-      s.connection = await(AmqpClient.create(vertx, tls.amqp(s.brokerUrl, s.user, s.token)).connect());
+      return await(AmqpClient.create(vertx, tls.amqp(url, s.user, s.token)).connect());
     } catch (IllegalStateException refused) {
       // an external broker that does not know the service's users may still let clients read
       // channels anonymously (legacy clients): it decides, the client only asks
       warn("client: the broker refused " + s.user + "'s token (" + refused.getMessage() + "), trying without");
-      s.connection = await(AmqpClient.create(vertx, tls.amqp(s.brokerUrl, null, null)).connect());
+      return await(AmqpClient.create(vertx, tls.amqp(url, null, null)).connect());
     }
-    return s.connection;
   }
 
   private static InetSocketAddress address(JsonObject server) {

@@ -5,6 +5,7 @@ import chat.login.LoginGuard;
 import chat.login.Passwords;
 import chat.login.RateLimit;
 import chat.messaging.BrokerOptions;
+import chat.messaging.BrokerPair;
 import chat.protocol.Limits;
 import chat.store.StoreOptions;
 import chat.wire.WireOptions;
@@ -33,6 +34,7 @@ public final class ChatConfig {
       Map.entry("CHAT_BROKER_PASSWORD", "broker.password"),
       Map.entry("CHAT_BROKER_APP_USER", "broker.appUser"),
       Map.entry("CHAT_BROKER_APP_PASSWORD", "broker.appPassword"),
+      Map.entry("CHAT_BROKER_CLUSTER_PASSWORD", "broker.clusterPassword"),
       Map.entry("CHAT_STORE_URL", "store.url"),
       Map.entry("CHAT_STORE_USER", "store.user"),
       Map.entry("CHAT_STORE_PASSWORD", "store.password"),
@@ -47,7 +49,7 @@ public final class ChatConfig {
 
   /** Settings that are secrets: never logged. */
   private static final List<String> SECRET_KEYS = List.of("store.password", "store.appPassword", "broker.password",
-      "broker.appPassword", "app.instanceSecret", "admin.token", "tokens.secret", "fleet.key");
+      "broker.appPassword", "broker.clusterPassword", "app.instanceSecret", "admin.token", "tokens.secret", "fleet.key");
 
   /**
    * The whole {@code limits} section as JSON: how the login role hands its limits to the
@@ -121,7 +123,7 @@ public final class ChatConfig {
    * never one of these.
    */
   public ChatConfig withFreePorts() throws IOException {
-    for (String key : new String[] {"broker.amqpPort", "broker.stompPort", "store.port"}) {
+    for (String key : new String[] {"broker.amqpPort", "broker.stompPort", "broker.clusterPort", "store.port"}) {
       String[] parts = key.split("\\.");
       JsonObject node = json.getJsonObject(parts[0]);
       if (node.getInteger(parts[1], 0) == 0) {
@@ -294,7 +296,13 @@ public final class ChatConfig {
   public BrokerOptions brokerOptions(TlsOptions tls) {
     JsonObject b = broker();
     String url = b.getString("url", "");
-    boolean embedded = b.getBoolean("embedded", true) && url.isEmpty();
+    BrokerPair pair = brokerPair();
+    // one of a pair is always embedded; its URL list names both brokers
+    boolean embedded = pair.enabled() || (b.getBoolean("embedded", true) && url.isEmpty());
+    if (pair.enabled() && BrokerOptions.urls(url).size() < 2) {
+      throw new IllegalArgumentException("broker.ha=" + b.getString("ha") + " needs broker.url to list the AMQP URLs "
+          + "of both brokers of the pair, in the same order on both, separated by commas");
+    }
     String host = b.getString("host", "127.0.0.1");
     if (url.isEmpty()) {
       url = (tls.enabled() ? "amqps" : "amqp") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
@@ -302,7 +310,19 @@ public final class ChatConfig {
     }
     return new BrokerOptions(url, embedded, host, b.getInteger("amqpPort"), b.getInteger("stompPort"),
         dataDir().toAbsolutePath().toString(), b.getString("user", ""), b.getString("password", ""),
-        b.getBoolean("legacyClients", false), tls);
+        b.getBoolean("legacyClients", false), tls, pair);
+  }
+
+  /** The embedded broker's place in a replicated pair ({@code broker.ha}), or none. */
+  public BrokerPair brokerPair() {
+    JsonObject b = broker();
+    BrokerPair.Role role = BrokerPair.Role.parse(b.getString("ha", "none"));
+    if (role == BrokerPair.Role.NONE) {
+      return BrokerPair.NONE;
+    }
+    return new BrokerPair(role, b.getString("clusterHost", "127.0.0.1"), b.getInteger("clusterPort", 61617),
+        b.getString("peer", ""), b.getString("clusterUser", "chat-cluster"), b.getString("clusterPassword", ""),
+        b.getString("networkCheck", ""));
   }
 
   public JsonObject broker() {
@@ -333,6 +353,9 @@ public final class ChatConfig {
         broker().put("appUser", "chat-app");
       }
       fill(broker(), "appPassword", "broker-app");
+      if (brokerPair().enabled()) {
+        fill(broker(), "clusterPassword", "broker-cluster");
+      }
     }
     return this;
   }

@@ -39,7 +39,7 @@ public final class LoginService {
   private final Fleet fleet;
   private final Authentication auth;
   private final Forwarder forwarder;
-  private final String brokerUrl;
+  private final List<String> brokerUrls;
   private final Limits limits;
   private final CommandMeters commands;
   private final LoginMeters logins;
@@ -54,7 +54,7 @@ public final class LoginService {
     this.fleet = fleet;
     this.auth = auth;
     this.forwarder = forwarder;
-    this.brokerUrl = brokerUrl;
+    this.brokerUrls = chat.messaging.BrokerOptions.urls(brokerUrl);
     this.limits = limits;
   }
 
@@ -195,11 +195,25 @@ public final class LoginService {
   private JsonObject loginReply(User user, String token, List<Group> joined, AppAddress server, SocketAddress local) {
     JsonArray channels = new JsonArray().add(new JsonObject().put("type", 0).put("channel", user.channel()));
     joined.forEach(g -> channels.add(new JsonObject().put("type", 1).put("name", g.name()).put("channel", g.channel())));
-    return Reply.ok()
+    JsonObject reply = Reply.ok()
         .put("token", token)
         .put("channel", channels)
         .put("server", advertised(server, local).toJson())
-        .put("broker", Advertise.url(brokerUrl, local));
+        .put("broker", Advertise.url(brokerUrls.get(0), local));
+    if (brokerUrls.size() > 1) {
+      reply.put("brokers", brokers(local));
+    }
+    return reply;
+  }
+
+  /**
+   * Every broker of a pair, in the order to try them. {@code broker} stays one address, the
+   * first of them, for clients that know only that key.
+   */
+  private JsonArray brokers(SocketAddress local) {
+    JsonArray all = new JsonArray();
+    brokerUrls.forEach(u -> all.add(Advertise.url(u, local)));
+    return all;
   }
 
   private Future<JsonObject> logout(User me) {

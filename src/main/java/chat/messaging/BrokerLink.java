@@ -33,6 +33,8 @@ import java.util.Map;
 public final class BrokerLink {
   static final long FIRST_RETRY_MILLIS = 100;
   static final long MAX_RETRY_MILLIS = 2_000;
+  /** How long a send to a pair waits for one of its brokers to be live: a failover takes well under that. */
+  static final long FAILOVER_PATIENCE_MILLIS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
 
   private final Vertx vertx;
@@ -72,22 +74,27 @@ public final class BrokerLink {
     brokers.forEach(o -> clients.add(AmqpClient.create(vertx, new AmqpClientOptions(o).setReconnectAttempts(0))));
   }
 
-  /** A link of one of the service's own processes, which proves itself with its service principal. */
+  /**
+   * A link of one of the service's own processes, which proves itself with its service
+   * principal, to every broker of {@code broker}'s URL list (both of a pair), tried in turn.
+   */
   public static BrokerLink service(Vertx vertx, BrokerOptions broker, String name) {
-    return new BrokerLink(vertx, List.of(serviceOptions(broker)), name);
+    List<AmqpClientOptions> brokers = new ArrayList<>();
+    broker.urls().forEach(url -> brokers.add(serviceOptions(broker, url)));
+    return new BrokerLink(vertx, brokers, name);
   }
 
-  /** How this process connects: as its service principal, which the broker checks. */
-  static AmqpClientOptions serviceOptions(BrokerOptions broker) {
+  /** How this process connects to the broker at {@code url}: as its service principal, which the broker checks. */
+  static AmqpClientOptions serviceOptions(BrokerOptions broker, String url) {
     AmqpClientOptions options = new AmqpClientOptions()
-        .setHost(broker.urlHost())
-        .setPort(broker.urlPort())
+        .setHost(BrokerOptions.urlHost(url))
+        .setPort(BrokerOptions.urlPort(url))
         .setConnectTimeout(5_000)
         .setReconnectAttempts(0);
     if (broker.user() != null && !broker.user().isEmpty()) {
       options.setUsername(broker.user()).setPassword(broker.password());
     }
-    if (broker.secure()) {
+    if (BrokerOptions.secure(url)) {
       if (broker.tls().enabled()) {
         broker.tls().client(options);
       } else {
@@ -134,11 +141,28 @@ public final class BrokerLink {
     return attached == null ? Future.succeededFuture() : attached.compose(AmqpReceiver::close).otherwiseEmpty();
   }
 
-  /** Sends {@code message} to its address; completes when the broker accepted it. A failed send drops the connection. */
+  /**
+   * Sends {@code message} to its address; completes when the broker accepted it. A failed send
+   * drops the connection. With a pair, a send that finds no broker to connect to (the backup is
+   * still taking over) tries again for up to {@link #FAILOVER_PATIENCE_MILLIS}; a message that
+   * was on its way when the connection broke is not sent twice: that send fails.
+   */
   public Future<Void> send(AmqpMessage message) {
-    return live().compose(this::sender).compose(s -> s.sendWithAck(message)).onFailure(e -> {
-      LOG.warn("{}: send to {} failed: {}", name, message.address(), e.getMessage());
-      dropSender();
+    long deadline = System.nanoTime() + (clients.size() > 1 ? FAILOVER_PATIENCE_MILLIS : 0) * 1_000_000;
+    return connected(deadline, FIRST_RETRY_MILLIS).compose(this::sender).compose(s -> s.sendWithAck(message))
+        .onFailure(e -> {
+          LOG.warn("{}: send to {} failed: {}", name, message.address(), e.getMessage());
+          dropSender();
+        });
+  }
+
+  /** The open connection, connecting until {@code deadline} (nanoTime) if none of the brokers answers. */
+  private Future<Live> connected(long deadline, long delay) {
+    return live().recover(e -> {
+      if (isClosed() || System.nanoTime() + delay * 1_000_000 > deadline) {
+        return Future.failedFuture(e);
+      }
+      return vertx.timer(delay).compose(t -> connected(deadline, Math.min(delay * 2, MAX_RETRY_MILLIS)));
     });
   }
 
@@ -167,8 +191,37 @@ public final class BrokerLink {
     return live;
   }
 
+  /**
+   * Connects to the next broker, and on failure to the one after, once round the list: a
+   * broker of a pair that is down or passive costs one refused connection, not a failed send.
+   */
   private Future<Live> open() {
-    AmqpClient client = clients.get(next);
+    int first;
+    synchronized (this) {
+      first = next;
+    }
+    return openFrom(first, clients.size()).onSuccess(l -> opened()).onFailure(this::failed);
+  }
+
+  private Future<Live> openFrom(int index, int left) {
+    return openOne(clients.get(index)).recover(e -> {
+      if (left <= 1 || isClosed()) {
+        return Future.failedFuture(e);
+      }
+      LOG.debug("{}: cannot connect to broker {}: {}", name, index, e.getMessage());
+      int following = (index + 1) % clients.size();
+      synchronized (this) {
+        next = following;
+      }
+      return openFrom(following, left - 1);
+    });
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private Future<Live> openOne(AmqpClient client) {
     return client.connect().compose(c -> {
       Live l = new Live(c);
       c.exceptionHandler(e -> dropped(l, e.getMessage()));
@@ -180,7 +233,7 @@ public final class BrokerLink {
       List<Future<AmqpReceiver>> attaching = new ArrayList<>();
       addresses.forEach(a -> attaching.add(attach(l, a)));
       return Future.join(attaching).otherwiseEmpty().map(l);
-    }).onSuccess(l -> opened()).onFailure(this::failed);
+    });
   }
 
   /** Attaches the receiver of {@code address} on {@code l}, once per connection. */
