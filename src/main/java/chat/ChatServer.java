@@ -60,7 +60,12 @@ import java.util.Map;
 public final class ChatServer {
   private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
 
-  public enum Role { ALL, LOGIN, APP }
+  /**
+   * What a process is: the whole service ({@code ALL}, as {@code LOGIN}), one application
+   * instance, or only the embedded broker ({@code BROKER}: one broker of a replicated pair in a
+   * process of its own, which reads the store only to know users' tokens).
+   */
+  public enum Role { ALL, LOGIN, APP, BROKER }
 
   private final Vertx vertx;
   private final ChatConfig config;
@@ -137,7 +142,7 @@ public final class ChatServer {
       onStop(db::close);
       db.bindTo(metrics.registry());
       health.needs("store", db::ping);
-      if (role == Role.APP) {
+      if (role == Role.APP || role == Role.BROKER) {
         return Schema.check(db).map(db);
       }
       return Schema.migrate(db).compose(x -> syncCommits(db)).compose(x -> grantApplicationUser(db)).map(db);
@@ -156,7 +161,12 @@ public final class ChatServer {
       if (brokerSecurity != null) {
         brokerSecurity.users(new BrokerUsers(db));
       }
-      return role == Role.APP ? startAppRole(db, messenger, broker) : startLoginRole(db, messenger, broker);
+      return switch (role) {
+        case APP -> startAppRole(db, messenger, broker);
+        case BROKER -> broker.embedded() ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalStateException("--role=broker embeds a broker: broker.embedded must be on"));
+        default -> startLoginRole(db, messenger, broker);
+      };
     });
   }
 
@@ -256,7 +266,8 @@ public final class ChatServer {
     Map<String, String> credentials = config.instanceCredentials();
     FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
         id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster(),
-            instanceSecrets(credentials, id), tls), fleetKey);
+            instanceSecrets(credentials, id), tls), fleetKey,
+        config.fleet().getString("serverId", ""));
     WireClient wire = new WireClient(vertx, 30_000, tls);
     onStop(wire::close);
     return vertx.executeBlocking(this::authentication).compose(auth -> {

@@ -32,7 +32,7 @@ public final class Main implements Callable<Integer> {
   /** SSM endpoint to read that parameter from; unset means the region's own. */
   public static final String SSM_ENDPOINT_ENV = "CHAT_SSM_ENDPOINT";
 
-  @Option(names = "--role", description = "all (default), login or app")
+  @Option(names = "--role", description = "all (default), login, app, or broker (one broker of a pair, alone)")
   String role = "all";
   @Option(names = "--host", description = "address to listen on")
   String host;

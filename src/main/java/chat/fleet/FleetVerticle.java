@@ -75,8 +75,8 @@ public final class FleetVerticle extends VerticleBase {
   private final UserRepository users = new UserRepository();
   private final LeaseRepository leases;
   /** This login server, as the lease and forwarded requests name it. */
-  private final String serverId = "login-" + Channels.random(4);
-  private final String replyAddress = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply." + serverId;
+  private final String serverId;
+  private final String replyAddress;
   /** The fleet, while this server holds the lease; null while another one drives it. */
   private FleetState state;
   private boolean taking;
@@ -101,8 +101,11 @@ public final class FleetVerticle extends VerticleBase {
     InstanceSpec spec(String instanceId);
   }
 
+  /** @param serverId this login server's name among those of the service (fleet.serverId); empty: a random one */
   public FleetVerticle(Db db, InstanceProvider provider, FleetOptions options, BrokerOptions broker,
-                       InstanceSpecFactory specs, String fleetKey) {
+                       InstanceSpecFactory specs, String fleetKey, String serverId) {
+    this.serverId = serverId == null || serverId.isEmpty() ? "login-" + Channels.random(4) : serverId;
+    this.replyAddress = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply." + this.serverId;
     this.fleetKey = fleetKey;
     this.db = db;
     this.provider = provider;
