@@ -4,16 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Debian's Chromium, headless, with a fresh profile, driven over the DevTools protocol: one page,
- * reached through a Vert.x WebSocket on loopback. Closing it closes the browser and stops every
- * process it started.
+ * Debian's Chromium, headless, with a fresh profile, driven over the DevTools protocol through a
+ * Vert.x WebSocket on loopback: the browser's own connection, and on it a session of one tab it
+ * opens. Closing it closes the browser and stops every process it started.
  */
 public final class Chromium implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/chromium");
@@ -41,16 +37,28 @@ public final class Chromium implements AutoCloseable {
 
   private final Process process;
   private final Vertx vertx;
+  /** Held for as long as the socket is used: a client nobody holds is closed, its WebSockets with it. */
+  private final WebSocketClient client;
   private final WebSocket socket;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
   private final Map<String, Consumer<JsonObject>> listeners = new ConcurrentHashMap<>();
+  /** The DevTools session of the tab: every page command goes to it. */
+  private volatile String session;
+  /** Why the DevTools connection closed, once it has. */
+  private volatile String closed;
 
-  private Chromium(Process process, Vertx vertx, WebSocket socket) {
+  private Chromium(Process process, Vertx vertx, WebSocketClient client, WebSocket socket) {
     this.process = process;
     this.vertx = vertx;
+    this.client = client;
     this.socket = socket;
     socket.textMessageHandler(this::onMessage);
+    socket.closeHandler(v -> {
+      closed = "the DevTools connection closed (" + socket.closeStatusCode() + " " + socket.closeReason() + ")";
+      pending.values().forEach(p -> p.tryFail(closed));
+      pending.clear();
+    });
   }
 
   /**
@@ -67,7 +75,7 @@ public final class Chromium implements AutoCloseable {
     assumeTrue(false, BINARY + " is missing (apt-get install chromium): browser test skipped outside CI");
   }
 
-  /** A headless browser whose profile and log live under {@code dir}, showing about:blank. */
+  /** A headless browser whose profile and log live under {@code dir}, with one tab showing about:blank. */
   public static Chromium start(Path dir) throws Exception {
     Path profile = Files.createDirectories(dir.resolve("profile"));
     Process process = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
@@ -77,14 +85,13 @@ public final class Chromium implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
     Vertx vertx = Vertx.vertx();
     try {
-      int port = devToolsPort(process, profile.resolve("DevToolsActivePort"));
-      String page = pageSocket(port);
-      WebSocket socket = vertx.createWebSocketClient(new WebSocketClientOptions()
-              .setMaxFrameSize(64 << 20).setMaxMessageSize(64 << 20))
-          // the DevTools server refuses WebSockets that name an Origin it was not told to allow
-          .connect(new WebSocketConnectOptions().setAbsoluteURI(page).setAllowOriginHeader(false))
-          .await(CALL_SECONDS, TimeUnit.SECONDS);
-      return new Chromium(process, vertx, socket);
+      long deadline = System.nanoTime() + START.toNanos();
+      String endpoint = devToolsEndpoint(process, profile.resolve("DevToolsActivePort"), deadline);
+      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+          .setMaxFrameSize(64 << 20).setMaxMessageSize(64 << 20));
+      Chromium browser = new Chromium(process, vertx, client, connect(client, endpoint, deadline));
+      browser.openTab();
+      return browser;
     } catch (Throwable e) {
       List<ProcessHandle> children = process.descendants().toList();
       vertx.close().await(CALL_SECONDS, TimeUnit.SECONDS);
@@ -93,34 +100,42 @@ public final class Chromium implements AutoCloseable {
     }
   }
 
-  /** The port Chromium chose, from the file it writes into its profile once it listens. */
-  private static int devToolsPort(Process process, Path file) throws Exception {
-    long deadline = System.nanoTime() + START.toNanos();
+  /** The browser's DevTools WebSocket, from the file Chromium writes into its profile once it listens. */
+  private static String devToolsEndpoint(Process process, Path file, long deadline) throws Exception {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("chromium exited with " + process.exitValue() + " before it listened");
       }
       List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
       if (lines.size() >= 2) {
-        return Integer.parseInt(lines.get(0).trim());
+        return "ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim();
       }
       Thread.sleep(50);
     }
     throw new IOException("chromium did not open its DevTools port within " + START);
   }
 
-  private static String pageSocket(int port) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    JsonArray targets = new JsonArray(r.body());
-    for (int i = 0; i < targets.size(); i++) {
-      JsonObject t = targets.getJsonObject(i);
-      if ("page".equals(t.getString("type"))) {
-        return t.getString("webSocketDebuggerUrl");
+  /** Chromium may close the very first connections while it is still starting: those are tried again. */
+  private static WebSocket connect(WebSocketClient client, String endpoint, long deadline) throws Exception {
+    // the DevTools server refuses WebSockets that name an Origin it was not told to allow
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(endpoint).setAllowOriginHeader(false);
+    while (true) {
+      try {
+        return client.connect(options).await(CALL_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
       }
     }
-    throw new IOException("no page among the browser's targets: " + r.body());
+  }
+
+  private void openTab() {
+    String target = await("Target.createTarget",
+        send(null, "Target.createTarget", new JsonObject().put("url", "about:blank"))).getString("targetId");
+    session = await("Target.attachToTarget", send(null, "Target.attachToTarget",
+        new JsonObject().put("targetId", target).put("flatten", true))).getString("sessionId");
   }
 
   private void onMessage(String text) {
@@ -128,7 +143,7 @@ public final class Chromium implements AutoCloseable {
     Long id = m.getLong("id");
     if (id == null) {
       Consumer<JsonObject> listener = listeners.get(m.getString("method"));
-      if (listener != null) {
+      if (listener != null && session != null && session.equals(m.getString("sessionId"))) {
         listener.accept(m.getJsonObject("params", new JsonObject()));
       }
       return;
@@ -144,29 +159,44 @@ public final class Chromium implements AutoCloseable {
     }
   }
 
-  /** Sends one command; its result comes with the future. Usable from a listener (never blocks). */
+  /** Sends one command to the tab; its result comes with the future. Usable from a listener (never blocks). */
   public Future<JsonObject> send(String method, JsonObject params) {
+    return send(session, method, params);
+  }
+
+  /** One command to {@code to} (a session; null: the browser itself). */
+  private Future<JsonObject> send(String to, String method, JsonObject params) {
+    if (closed != null) {
+      return Future.failedFuture(method + ": " + closed);
+    }
     long id = ids.incrementAndGet();
     Promise<JsonObject> p = Promise.promise();
     pending.put(id, p);
-    socket.writeTextMessage(new JsonObject().put("id", id).put("method", method).put("params", params).encode())
-        .onFailure(e -> {
-          pending.remove(id);
-          p.tryFail(e);
-        });
+    JsonObject command = new JsonObject().put("id", id).put("method", method).put("params", params);
+    if (to != null) {
+      command.put("sessionId", to);
+    }
+    socket.writeTextMessage(command.encode()).onFailure(e -> {
+      pending.remove(id);
+      p.tryFail(e);
+    });
     return p.future();
   }
 
-  /** One command and its result. */
+  /** One command to the tab and its result. */
   public JsonObject call(String method, JsonObject params) {
+    return await(method, send(method, params));
+  }
+
+  private static JsonObject await(String method, Future<JsonObject> result) {
     try {
-      return send(method, params).await(CALL_SECONDS, TimeUnit.SECONDS);
+      return result.await(CALL_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException(method + " got no answer within " + CALL_SECONDS + " s", e);
     }
   }
 
-  /** Runs {@code listener} (on a Vert.x thread) for each event {@code method} ({@code "Fetch.authRequired"}). */
+  /** Runs {@code listener} (on a Vert.x thread) for each event {@code method} of the tab ({@code "Fetch.authRequired"}). */
   public void on(String method, Consumer<JsonObject> listener) {
     listeners.put(method, listener);
   }
@@ -220,7 +250,7 @@ public final class Chromium implements AutoCloseable {
   public void close() throws Exception {
     List<ProcessHandle> children = process.descendants().toList();
     try {
-      send("Browser.close", new JsonObject());
+      send(null, "Browser.close", new JsonObject());
       process.waitFor(10, TimeUnit.SECONDS);
     } finally {
       try {
