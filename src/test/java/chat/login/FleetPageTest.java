@@ -1,6 +1,6 @@
 package chat.login;
 
-import chat.fleet.FleetEvents;
+import chat.fleet.FleetVerticle;
 import chat.support.Chromium;
 import chat.support.RunningService;
 import io.vertx.core.json.JsonObject;
@@ -81,7 +81,7 @@ class FleetPageTest {
     browser.navigate(pageUrl());
     browser.waitUntil("the page is live", text("status") + " === 'live'", WAIT);
     String hostile = "<img src=x onerror=\"window.injected=1\"><b>bold</b>";
-    service.vertx().eventBus().publish(FleetEvents.ADDRESS, new JsonObject().put("at", System.currentTimeMillis())
+    service.vertx().eventBus().publish(FleetVerticle.EVENTS, new JsonObject().put("at", System.currentTimeMillis())
         .put("event", "<i>refused</i>").put("instance", hostile).put("detail", "<script>window.injected=2</script>"));
     browser.waitUntil("the event is listed with its text as it came",
         "document.querySelector('#events li') && document.querySelector('#events li').textContent.includes('"
