@@ -2,7 +2,7 @@
 SHARED ?= ../shared
 HOST ?= 0.0.0.0
 PORT ?= 8888
-# the login role's admin endpoint (fleet, metrics, health), on loopback
+# the login role's admin endpoint (the fleet page, fleet, metrics, health), on loopback
 ADMIN_PORT ?= 8889
 MVN ?= mvn -B -q -ntp
 JAR := target/chat.jar

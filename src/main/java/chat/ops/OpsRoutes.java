@@ -40,8 +40,13 @@ public final class OpsRoutes {
    * and a JSON answer for paths it does not know.
    */
   public Router router(Vertx vertx, String token) {
+    return router(vertx, bearer(token));
+  }
+
+  /** The same with {@code access} deciding, before every route, who may use it. */
+  public Router router(Vertx vertx, Handler<RoutingContext> access) {
     Router router = Router.router(vertx);
-    router.route().handler(bearer(token));
+    router.route().handler(access);
     Handler<RoutingContext> scrape = PrometheusScrapingHandler.create(metrics.registry());
     router.get("/metrics").handler(ctx -> beforeScrape.get().onComplete(x -> scrape.handle(ctx)));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.live()));
