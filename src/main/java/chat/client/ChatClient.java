@@ -57,6 +57,8 @@ public final class ChatClient {
   private static final long FAILOVER_MILLIS = 15_000;
 
   private final LoginServers login;
+  /** Whether an attempt of the command under way was cut off after it was sent (see {@link InDoubt}). */
+  private boolean cutOff;
   private final ClientTls tls;
   private final Output output;
   private final Map<String, Session> sessions = new HashMap<>();
@@ -184,7 +186,11 @@ public final class ChatClient {
     String text = ClientProtocol.rewrite(line, u -> sessions.containsKey(u) ? sessions.get(u).token : null);
     boolean toApp = c != null && c.role == Command.Role.APP && session != null && session.server != null;
     output.beginCommand();
+    cutOff = false;
     JsonObject reply = send(text, toApp ? session : null);
+    if (cutOff) {
+      reply = settled(c, words, reply);
+    }
     output.print(ClientProtocol.print(c, reply), Reply.isOk(reply));
     names.learn(line, reply);
     Predicate<JsonObject> match = b -> false;
@@ -280,19 +286,45 @@ public final class ChatClient {
       OutputStream out = socket.getOutputStream();
       out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream reply = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0 && b != '\n') {
-        reply.write(b);
+      try {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream reply = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+          reply.write(b);
+        }
+        if (reply.size() == 0) {
+          throw new IOException("connection closed without a reply");
+        }
+        return new JsonObject(reply.toString(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // sent, and no answer: the server may have done it
+        cutOff = true;
+        throw e;
       }
-      if (reply.size() == 0) {
-        throw new IOException("connection closed without a reply");
-      }
-      return new JsonObject(reply.toString(StandardCharsets.UTF_8));
     } catch (io.vertx.core.json.DecodeException e) {
       throw new IOException("reply is not JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * The answer to print for a command one of whose attempts was cut off: when the last attempt
+   * says it was already done, the first one was ({@link InDoubt}), after a read where one is needed.
+   */
+  private JsonObject settled(Command c, List<String> words, JsonObject again) {
+    InDoubt.Verdict v = InDoubt.settle(c, words, again);
+    if (v.check() == null) {
+      return v.reply();
+    }
+    List<String> checkWords = Request.parse(v.check()).words();
+    Command read = Command.byWord(checkWords.get(0));
+    Session s = sessions.get(checkWords.get(1));
+    String text = ClientProtocol.rewrite(v.check(), u -> sessions.containsKey(u) ? sessions.get(u).token : null);
+    JsonObject answer = send(text, read.role == Command.Role.APP && s != null && s.server != null ? s : null);
+    if (read == Command.LOGIN && Reply.isOk(answer) && answer.getString("token") != null) {
+      send(Command.LOGOUT.word + " " + answer.getString("token"), null);
+    }
+    return v.confirms(answer, read) ? v.reply() : again;
   }
 
   private void loggedIn(String user, JsonObject reply) {
