@@ -9,7 +9,7 @@ JAR := target/chat.jar
 # class-data sharing archives of the jar (launcher/cds-archive): optional, they only speed up starts
 CDS := target/chat.jsa
 
-.PHONY: all jar run test unit conformance testcases bench bench-smoke simulate clean
+.PHONY: all jar run run-ha test unit conformance testcases bench bench-smoke simulate clean
 
 all: jar
 
@@ -23,6 +23,11 @@ $(CDS): $(JAR) launcher/cds-archive
 
 run: jar
 	launcher/server $(HOST) $(PORT) --admin-port $(ADMIN_PORT)
+
+# The highly available set on this machine, on loopback (launcher/run-ha; needs Debian's
+# postgresql-15-auto-failover and pg-auto-failover-cli): Ctrl-C stops all of it.
+run-ha: jar
+	launcher/run-ha data-ha
 
 # Unit and integration tests (Maven), the project's own cases, then the reference suites.
 test: jar
