@@ -2,11 +2,8 @@ package chat.bench;
 
 import chat.protocol.SafeText;
 import chat.wire.ClientTls;
-import io.vertx.amqp.AmqpClient;
-import io.vertx.amqp.AmqpClientOptions;
-import io.vertx.amqp.AmqpConnection;
+import chat.messaging.BrokerLink;
 import io.vertx.amqp.AmqpMessage;
-import io.vertx.amqp.AmqpReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -135,8 +132,8 @@ public final class Bench implements Callable<Integer> {
   private ClientTls transportTls = ClientTls.plain();
   private InetAddress hostAddress;
   private Vertx vertx;
-  private final Map<String, AmqpConnection> brokers = new LinkedHashMap<>();
-  private final List<AmqpReceiver> receivers = new ArrayList<>();
+  /** Each user's own link to the broker, keeping its subscriptions. */
+  private final Map<String, BrokerLink> brokers = new LinkedHashMap<>();
 
   // the measured window, in System.nanoTime(); nothing counts before it is set
   private volatile long measureStart = Long.MAX_VALUE;
@@ -547,29 +544,25 @@ public final class Bench implements Callable<Integer> {
   // broker
 
   /** The user's own broker connection: it proves itself with its name and token, as a client does. */
-  private AmqpConnection broker(User u) throws Exception {
+  private BrokerLink broker(User u) throws Exception {
     synchronized (brokers) {
-      AmqpConnection c = brokers.get(u.name);
-      if (c != null && !c.isDisconnected()) {
-        return c;
+      BrokerLink link = brokers.get(u.name);
+      if (link != null) {
+        return link;
       }
       URI uri = URI.create(u.broker);
       InetSocketAddress at = allowed(uri.getHost(), uri.getPort(), "broker");
       String url = uri.getScheme() + "://" + at.getAddress().getHostAddress() + ":" + at.getPort();
-      c = AmqpClient.create(vertx, transportTls.amqp(url, u.name, u.token)).connect().await(15, TimeUnit.SECONDS);
-      brokers.put(u.name, c);
-      return c;
+      link = new BrokerLink(vertx, List.of(transportTls.amqp(url, u.name, u.token)), "bench " + u.name);
+      link.connect().await(15, TimeUnit.SECONDS);
+      brokers.put(u.name, link);
+      return link;
     }
   }
 
   /** Attaches a receiver and waits for the attach, so no delivery sent afterwards is missed. */
   private void subscribe(User u, String address) throws Exception {
-    AmqpConnection c = broker(u);
-    AmqpReceiver r = c.createReceiver(address).await(15, TimeUnit.SECONDS);
-    r.handler(this::delivered);
-    synchronized (receivers) {
-      receivers.add(r);
-    }
+    broker(u).receive(address, this::delivered).await(15, TimeUnit.SECONDS);
   }
 
   /** A delivery body {"type":..,"from":..,"to":..,"message":"bench <nanos>"}: latency is now - nanos. */
@@ -622,7 +615,7 @@ public final class Bench implements Callable<Integer> {
 
   private void closeBroker() {
     synchronized (brokers) {
-      for (AmqpConnection c : brokers.values()) {
+      for (BrokerLink c : brokers.values()) {
         try {
           c.close().await(5, TimeUnit.SECONDS);
         } catch (Exception e) {

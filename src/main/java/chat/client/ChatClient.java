@@ -7,10 +7,9 @@ import chat.protocol.Deliveries;
 import chat.protocol.Reply;
 import chat.protocol.Request;
 import chat.wire.ClientTls;
-import io.vertx.amqp.AmqpClient;
 import io.vertx.amqp.AmqpClientOptions;
-import io.vertx.amqp.AmqpConnection;
-import io.vertx.amqp.AmqpReceiver;
+import io.vertx.amqp.AmqpMessage;
+import chat.messaging.BrokerLink;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -179,7 +178,6 @@ public final class ChatClient {
   }
 
   private void command(String line) throws InterruptedException {
-    resubscribeIfBrokerLost();
     List<String> words = Request.parse(line).words();
     Command c = Command.byWord(words.get(0));
     Session session = words.size() > 1 ? sessions.get(words.get(1)) : null;
@@ -361,61 +359,45 @@ public final class ChatClient {
 
   private void forget(String user) {
     Session s = sessions.remove(user);
-    if (s != null && s.connection != null) {
-      s.connection.close();
+    if (s != null && s.link != null) {
+      s.link.close();
     }
   }
 
   /**
-   * A user's broker connection dropped (the broker restarted, say): open a new one and
-   * subscribe again, before the next command, so its deliveries are printed.
+   * Subscribes and waits until the broker has attached the link, so no delivery is missed. The
+   * user's link subscribes again by itself after a lost connection (a broker restarted or
+   * failed over).
    */
-  private void resubscribeIfBrokerLost() {
-    for (Session s : sessions.values()) {
-      if (s.connection == null || !s.connection.isDisconnected()) {
-        continue;
-      }
-      warn("client: broker connection of " + s.user + " lost, subscribing again");
-      s.connection = null;
-      s.receivers.clear();
-      for (String address : List.copyOf(s.addresses)) {
-        attach(s, address);
-      }
-    }
-  }
-
-  /** Subscribes and waits until the broker has attached the link, so no delivery is missed. */
   private void subscribe(Session s, String address) {
-    s.addresses.add(address);
-    attach(s, address);
-  }
-
-  private void attach(Session s, String address) {
     try {
-      AmqpConnection connection = connection(s);
-      AmqpReceiver receiver = await(connection.createReceiver(address));
-      receiver.handler(msg -> {
-        try {
-          JsonObject body = new JsonObject(msg.bodyAsString());
-          String line = ClientProtocol.delivery(body);
-          if (line != null) {
-            names.learnDelivery(body);
-            output.deliver(body, line);
-          }
-        } catch (RuntimeException e) {
-          warn("client: unreadable delivery: " + e.getMessage());
-        }
-      });
-      s.receivers.add(receiver);
+      await(link(s).receive(address, this::delivered));
     } catch (Exception e) {
       warn("client: cannot subscribe to " + address + ": " + e.getMessage());
     }
   }
 
-  /** The user's own broker connection, on which it proves itself with its name and token. */
-  private AmqpConnection connection(Session s) {
-    if (s.connection != null && !s.connection.isDisconnected()) {
-      return s.connection;
+  private void delivered(AmqpMessage msg) {
+    try {
+      JsonObject body = new JsonObject(msg.bodyAsString());
+      String line = ClientProtocol.delivery(body);
+      if (line != null) {
+        names.learnDelivery(body);
+        output.deliver(body, line);
+      }
+    } catch (RuntimeException e) {
+      warn("client: unreadable delivery: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The user's own link to the broker (each broker of a pair in turn), on which it proves itself
+   * with its name and token; an external broker that does not know the service's users may still
+   * let clients read channels anonymously (legacy clients): it decides, the client only asks.
+   */
+  private BrokerLink link(Session s) {
+    if (s.link != null) {
+      return s.link;
     }
     if (s.brokerUrl == null) {
       throw new IllegalStateException("no broker address known yet");
@@ -423,29 +405,32 @@ public final class ChatClient {
     if (vertx == null) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     }
-    // the brokers of a pair in turn: the one that is down or passive refuses at once
-    String[] urls = s.brokerUrl.split(",");
-    for (int i = 0; ; i++) {
-      try {
-        s.connection = connection(s, urls[i].trim());
-        return s.connection;
-      } catch (IllegalStateException e) {
-        if (i == urls.length - 1) {
-          throw e;
-        }
-      }
+    List<String> urls = List.of(s.brokerUrl.split(",")).stream().map(String::trim).toList();
+    BrokerLink mine = connected(urls.stream().map(u -> tls.amqp(u, s.user, s.token)).toList(), "client of " + s.user);
+    if (mine == null) {
+      warn("client: the broker refused " + s.user + "'s token, trying without");
+      mine = connected(urls.stream().map(u -> tls.amqp(u, null, null)).toList(), "client");
     }
+    if (mine == null) {
+      throw new IllegalStateException("no broker of " + s.brokerUrl + " could be reached");
+    }
+    s.link = mine;
+    return mine;
   }
 
-  private AmqpConnection connection(Session s, String url) {
-    try {
-      return await(AmqpClient.create(vertx, tls.amqp(url, s.user, s.token)).connect());
-    } catch (IllegalStateException refused) {
-      // an external broker that does not know the service's users may still let clients read
-      // channels anonymously (legacy clients): it decides, the client only asks
-      warn("client: the broker refused " + s.user + "'s token (" + refused.getMessage() + "), trying without");
-      return await(AmqpClient.create(vertx, tls.amqp(url, null, null)).connect());
+  /** A link that could connect to one of {@code brokers}, trying each once; null when none took it. */
+  private BrokerLink connected(List<AmqpClientOptions> brokers, String name) {
+    BrokerLink link = new BrokerLink(vertx, brokers, name);
+    for (int i = 0; i < brokers.size(); i++) {
+      try {
+        await(link.connect());
+        return link;
+      } catch (IllegalStateException e) {
+        // the next broker of the pair is tried (a passive backup refuses at once)
+      }
     }
+    link.close();
+    return null;
   }
 
   private static InetSocketAddress address(JsonObject server) {
