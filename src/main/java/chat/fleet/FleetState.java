@@ -171,8 +171,12 @@ public final class FleetState {
   /** What the store held when the login role started: instances in service and who was on them. */
   public List<Effect> restore(List<InstanceRepository.Saved> saved, Map<Long, String> assigned, long now) {
     for (InstanceRepository.Saved s : saved) {
-      // until it is heard from again, a saved instance counts as ready: its heartbeats will confirm it
-      Instance i = new Instance(s.id(), InstanceState.READY, s.capacity(), s.startedAt());
+      // until it is heard from again, a saved instance that had registered counts as ready (its
+      // heartbeats will confirm it); one saved before it registered has no address yet: it is
+      // starting, and has the start timeout from now to register
+      boolean registered = s.host() != null && s.port() != null && s.port() > 0;
+      Instance i = new Instance(s.id(), registered ? InstanceState.READY : InstanceState.STARTING, s.capacity(),
+          s.startedAt());
       i.providerRef = s.providerRef();
       i.host = s.host();
       i.port = s.port() == null ? 0 : s.port();
@@ -372,7 +376,8 @@ public final class FleetState {
         }
         case STARTING -> {
           refuseLate(i, now);
-          if (now - i.startedAt > options.startTimeoutMillis()) {
+          // from its start, or from when a restarted fleet restored it
+          if (now - i.lastSeen > options.startTimeoutMillis()) {
             move(i, Event.START_TIMED_OUT, now);
           }
         }

@@ -14,6 +14,11 @@ public final class Forwarder {
   }
 
   public Future<JsonObject> forward(AppAddress server, String text) {
+    if (server.host() == null || server.port() <= 0) {
+      // a server without an address cannot be reached: treated as one that refuses
+      return Future.failedFuture(new java.net.ConnectException("application server " + server.instanceId()
+          + " has no address"));
+    }
     return client.request(server.host(), server.port(), text);
   }
 }

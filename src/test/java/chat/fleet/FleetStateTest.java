@@ -467,6 +467,24 @@ class FleetStateTest {
   }
 
   @Test
+  void anInstanceSavedBeforeItRegisteredIsRestoredStartingAndTakesNoOneUntilItRegisters() {
+    fleet.restore(List.of(new InstanceRepository.Saved("app-7", "pid-7", "STARTING", null, null, 2, now - 600_000)),
+        Map.of(5L, "app-7"), now);
+    assertEquals(InstanceState.STARTING, state("app-7"));
+    assertEquals(List.of(), only(assign(5), Assigned.class), "no address to give yet");
+    assertEquals(List.of(), only(fleet.tick(now + 1), Stop.class), "its start timeout runs from the restore");
+    assertEquals("app-7", only(register("app-7"), Assigned.class).get(0).address().instanceId());
+  }
+
+  @Test
+  void aRestoredInstanceThatNeverRegistersFailsAfterTheStartTimeout() {
+    fleet.restore(List.of(new InstanceRepository.Saved("app-7", "pid-7", "STARTING", null, null, 2, now)), Map.of(),
+        now);
+    now += OPTIONS.startTimeoutMillis() + 1;
+    assertEquals(List.of(new Stop("app-7", "pid-7")), only(fleet.tick(now), Stop.class));
+  }
+
+  @Test
   void aLeftoverThatRegistersIsAdoptedAndOneThatDoesNotIsStopped() {
     fleet.leftovers(List.of(new InstanceProvider.Leftover("pid-a", "app-a"),
         new InstanceProvider.Leftover("pid-b", "app-b")), now);
