@@ -120,6 +120,8 @@ public final class FleetState {
     long lastSeen;
     long idleSince = -1;
     boolean probing;
+    /** Restored from a row saved before it registered: it takes no one until it registers, and has little time to. */
+    boolean unconfirmed;
     /** Its utilisation as last reported (by measured load only), and how many users it had then. */
     double reported;
     int usersAtReport;
@@ -172,11 +174,12 @@ public final class FleetState {
   public List<Effect> restore(List<InstanceRepository.Saved> saved, Map<Long, String> assigned, long now) {
     for (InstanceRepository.Saved s : saved) {
       // until it is heard from again, a saved instance that had registered counts as ready (its
-      // heartbeats will confirm it); one saved before it registered has no address yet: it is
-      // starting, and has the start timeout from now to register
+      // heartbeats will confirm it); one saved before it registered has no address to give: it
+      // takes no one, and is given up unless it registers within the lost-after interval
       boolean registered = s.host() != null && s.port() != null && s.port() > 0;
       Instance i = new Instance(s.id(), registered ? InstanceState.READY : InstanceState.STARTING, s.capacity(),
           s.startedAt());
+      i.unconfirmed = !registered;
       i.providerRef = s.providerRef();
       i.host = s.host();
       i.port = s.port() == null ? 0 : s.port();
@@ -185,7 +188,7 @@ public final class FleetState {
     }
     assigned.forEach((user, id) -> {
       Instance i = instances.get(id);
-      if (i != null) {
+      if (i != null && !i.unconfirmed) {
         i.users.add(user);
         userInstance.put(user, i);
       }
@@ -223,7 +226,7 @@ public final class FleetState {
       mine = instances.values().stream()
           .filter(i -> i.state == InstanceState.READY && room(i) > 0)
           .min(Comparator.<Instance>comparingInt(i -> i.users.isEmpty() ? 1 : 0).thenComparingInt(i -> i.users.size()))
-          .or(() -> instances.values().stream().filter(i -> i.state == InstanceState.STARTING && room(i) > 0)
+          .or(() -> instances.values().stream().filter(i -> i.state == InstanceState.STARTING && !i.unconfirmed && room(i) > 0)
               .findFirst())
           .orElseGet(() -> start(now));
       mine.users.add(user);
@@ -376,8 +379,8 @@ public final class FleetState {
         }
         case STARTING -> {
           refuseLate(i, now);
-          // from its start, or from when a restarted fleet restored it
-          if (now - i.lastSeen > options.startTimeoutMillis()) {
+          // from its start, or from when a fleet taken over restored it
+          if (now - i.lastSeen > (i.unconfirmed ? options.lostAfterMillis() : options.startTimeoutMillis())) {
             move(i, Event.START_TIMED_OUT, now);
           }
         }
@@ -566,6 +569,7 @@ public final class FleetState {
     i.state = to;
     switch (to) {
       case READY -> {
+        i.unconfirmed = false;
         out.add(new Note("registered", i.id, "address=" + i.host + ":" + i.port + " capacity=" + i.capacity
             + " after " + (now - i.startedAt) + " ms", false, now - i.startedAt));
         out.add(new Persist(i.view()));

@@ -471,16 +471,19 @@ class FleetStateTest {
     fleet.restore(List.of(new InstanceRepository.Saved("app-7", "pid-7", "STARTING", null, null, 2, now - 600_000)),
         Map.of(5L, "app-7"), now);
     assertEquals(InstanceState.STARTING, state("app-7"));
-    assertEquals(List.of(), only(assign(5), Assigned.class), "no address to give yet");
-    assertEquals(List.of(), only(fleet.tick(now + 1), Stop.class), "its start timeout runs from the restore");
-    assertEquals("app-7", only(register("app-7"), Assigned.class).get(0).address().instanceId());
+    assertNull(fleet.instanceOf(5), "its users go where there is an address");
+    assertEquals(List.of(new Start("app-1")), only(assign(5), Start.class), "it takes no one meanwhile");
+    register("app-7");
+    assertEquals(InstanceState.READY, state("app-7"));
   }
 
   @Test
-  void aRestoredInstanceThatNeverRegistersFailsAfterTheStartTimeout() {
+  void aRestoredInstanceThatDoesNotRegisterSoonIsGivenUp() {
     fleet.restore(List.of(new InstanceRepository.Saved("app-7", "pid-7", "STARTING", null, null, 2, now)), Map.of(),
         now);
-    now += OPTIONS.startTimeoutMillis() + 1;
+    now += OPTIONS.lostAfterMillis() - 1;
+    assertEquals(List.of(), only(fleet.tick(now), Stop.class));
+    now += 2;
     assertEquals(List.of(new Stop("app-7", "pid-7")), only(fleet.tick(now), Stop.class));
   }
 
