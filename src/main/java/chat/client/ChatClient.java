@@ -178,6 +178,7 @@ public final class ChatClient {
   }
 
   private void command(String line) throws InterruptedException {
+    resubscribeIfBrokerLost();
     List<String> words = Request.parse(line).words();
     Command c = Command.byWord(words.get(0));
     Session session = words.size() > 1 ? sessions.get(words.get(1)) : null;
@@ -361,6 +362,23 @@ public final class ChatClient {
     Session s = sessions.remove(user);
     if (s != null && s.link != null) {
       s.link.close();
+    }
+  }
+
+  /**
+   * A user's link that lost its broker (restarted, failed over) subscribes again by itself; a
+   * command does not wait for its back-off: the link is opened again now, with every
+   * subscription, before the command is sent, so the deliveries it causes are printed.
+   */
+  private void resubscribeIfBrokerLost() {
+    for (Session s : sessions.values()) {
+      if (s.link != null && !s.link.connected()) {
+        try {
+          await(s.link.connect());
+        } catch (IllegalStateException e) {
+          warn("client: broker connection of " + s.user + " lost: " + e.getMessage());
+        }
+      }
     }
   }
 

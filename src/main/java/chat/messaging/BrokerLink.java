@@ -8,6 +8,7 @@ import io.vertx.amqp.AmqpReceiver;
 import io.vertx.amqp.AmqpSender;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ import java.util.Map;
 public final class BrokerLink {
   static final long FIRST_RETRY_MILLIS = 100;
   static final long MAX_RETRY_MILLIS = 2_000;
+  /** How long one broker may take to open a connection (and attach its receivers). */
+  static final long OPEN_TIMEOUT_MILLIS = 5_000;
   /** How long a send to a pair waits for one of its brokers to be live: a failover takes well under that. */
   static final long FAILOVER_PATIENCE_MILLIS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
@@ -221,7 +224,26 @@ public final class BrokerLink {
     return closed;
   }
 
+  /**
+   * One broker. One that takes the connection but never opens it (a broker becoming live, say)
+   * must not hold the link forever: past {@link #OPEN_TIMEOUT_MILLIS} the attempt counts as
+   * failed, and a connection that opens after all is closed again.
+   */
   private Future<Live> openOne(AmqpClient client) {
+    Promise<Live> opening = Promise.promise();
+    long timer = vertx.setTimer(OPEN_TIMEOUT_MILLIS, t -> opening.tryFail("the broker did not open the connection within "
+        + OPEN_TIMEOUT_MILLIS + " ms"));
+    attempt(client).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      boolean taken = ar.succeeded() ? opening.tryComplete(ar.result()) : opening.tryFail(ar.cause());
+      if (!taken && ar.succeeded()) {
+        ar.result().connection.close();
+      }
+    });
+    return opening.future();
+  }
+
+  private Future<Live> attempt(AmqpClient client) {
     return client.connect().compose(c -> {
       Live l = new Live(c);
       c.exceptionHandler(e -> dropped(l, e.getMessage()));
