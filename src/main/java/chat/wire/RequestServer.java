@@ -269,15 +269,25 @@ public final class RequestServer {
       ended = true;
       cancelTimer();
       if (pending.length() > 0) {
-        if (persistent) {
-          lines.add(pending);
-          pending = Buffer.buffer();
-          next();
-        } else {
-          finishReferenceRequest();
-        }
+        // A half-close ends the last request, but a reset is seen as the end of input too, just
+        // before the connection closes: what a reset cut off is dropped, so the end is acted on
+        // once the event loop has seen whether the connection closed with it.
+        vertx.runOnContext(v -> endOfInput());
       } else if (!busy && lines.isEmpty()) {
         socket.close();
+      }
+    }
+
+    private void endOfInput() {
+      if (closed || pending.length() == 0) {
+        return;
+      }
+      if (persistent) {
+        lines.add(pending);
+        pending = Buffer.buffer();
+        next();
+      } else {
+        finishReferenceRequest();
       }
     }
 
