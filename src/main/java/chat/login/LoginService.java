@@ -232,18 +232,16 @@ public final class LoginService {
 
   /**
    * Older clients send every command here: pass it to the user's server, and tell the client
-   * where that server is, so a client whose server was replaced learns the new one. A server
-   * that cannot be reached was lost, or stopped after consolidation moved its users: the fleet
-   * is told of that server (not of whichever the user has by now), then the user's server,
-   * new or not, is tried once more.
+   * where that server is, so a client whose server was replaced learns the new one. When that
+   * server does not answer, {@link Forwarder#after} says what to do.
    */
   private Future<JsonObject> forward(Request r, User me, SocketAddress local) {
-    return fleet.serverOf(me).compose(server -> forwardTo(server, r, me, local).recover(e -> {
-      if (!(e instanceof java.net.ConnectException) && !(e.getCause() instanceof java.net.ConnectException)) {
-        return Future.failedFuture(e);
-      }
-      return fleet.suspect(server).compose(v -> fleet.serverOf(me)).compose(next -> forwardTo(next, r, me, local));
-    }));
+    return fleet.serverOf(me).compose(server -> forwardTo(server, r, me, local).recover(e ->
+        fleet.serverOf(me).compose(now -> switch (Forwarder.after(e, server, now)) {
+          case TO_NEW_SERVER -> forwardTo(now, r, me, local);
+          case SUSPECT -> fleet.suspect(server).compose(v -> fleet.serverOf(me)).compose(next -> forwardTo(next, r, me, local));
+          case FAIL -> Future.failedFuture(e);
+        })));
   }
 
   private Future<JsonObject> forwardTo(AppAddress server, Request r, User me, SocketAddress local) {

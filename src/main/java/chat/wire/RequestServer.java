@@ -78,6 +78,8 @@ public final class RequestServer {
   private final RequestHandler handler;
   private final TlsOptions tls;
   private NetServer server;
+  /** Set before the listener is shut down: read by the event loops that take connections. */
+  private volatile boolean stopping;
 
   public RequestServer(Vertx vertx, WireOptions options, RequestHandler handler) {
     this(vertx, options, handler, TlsOptions.disabled());
@@ -101,7 +103,7 @@ public final class RequestServer {
         .setSslHandshakeTimeout(options.firstByteMillis())
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createNetServer(tls.server(netOptions))
-        .connectHandler(s -> new Connection(s).start())
+        .connectHandler(this::accepted)
         // failed handshakes (plain text on a TLS port, an untrusting client) are strangers' doing
         .exceptionHandler(e -> LOG.debug("connection refused: {}", e.toString()));
     return server.listen().map(NetServer::actualPort);
@@ -115,7 +117,26 @@ public final class RequestServer {
    * than {@link #STOP_GRACE_MILLIS}.
    */
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.shutdown(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    stopping = true;
+    return server.shutdown(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A connection taken once the server is stopping is closed before any of it is read. The
+   * listener's shutdown waits only for the connections open when it began, and closes the
+   * others at the end of that wait, which can cut off an answer: so a request on a connection
+   * a stopping server closes without an answer was never read, and can be sent elsewhere.
+   */
+  private void accepted(NetSocket socket) {
+    if (stopping) {
+      socket.handler(data -> { });
+      socket.close();
+      return;
+    }
+    new Connection(socket).start();
   }
 
   /** One client connection: reads requests, answers them one at a time, in order. */

@@ -62,11 +62,22 @@ public final class WireClient {
     });
     socket.closeHandler(v -> {
       vertx.cancelTimer(timer);
-      reply.tryFail(new IllegalStateException("connection closed before the reply"));
+      reply.tryFail(new NoReply());
     });
     socket.exceptionHandler(reply::tryFail);
     socket.write(Buffer.buffer(text).appendByte((byte) '\n'));
     return reply.future();
+  }
+
+  /**
+   * The server closed the connection without an answer. A server that stops answers every request
+   * it read first ({@link RequestServer#close}), so from one being stopped this means the request
+   * was not done; from one that died, it may have been.
+   */
+  public static final class NoReply extends java.io.IOException {
+    public NoReply() {
+      super("connection closed before the reply");
+    }
   }
 
   private static int indexOf(Buffer b, byte value) {
