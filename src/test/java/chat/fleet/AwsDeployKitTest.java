@@ -224,6 +224,27 @@ class AwsDeployKitTest {
     assertEquals(new TreeSet<>(inSource), named, "the policies name exactly the calls in the code");
   }
 
+  /**
+   * The login unit's start ends once the role is ready: its readiness check asks the admin
+   * listener the stack's user data configures, and returns when the role {@code adminPort}
+   * listens on is ready (it runs with the system's curl, not the user data's stand-in).
+   */
+  private void assertUnitWaitsForReadiness(JsonObject written, int adminPort) throws Exception {
+    List<String> unit = Files.readAllLines(KIT.resolve("image").resolve("chat-login.service"));
+    String readyPort = unit.stream().filter(l -> l.startsWith("Environment=READY_PORT=")).findFirst().orElseThrow()
+        .substring("Environment=READY_PORT=".length());
+    JsonObject admin = written.getJsonObject("admin");
+    assertEquals("127.0.0.1", admin.getString("host"), "the admin listener stays on loopback");
+    assertEquals(readyPort, String.valueOf(admin.getInteger("port")), "the unit asks the port the user data sets");
+    String check = unit.stream().filter(l -> l.startsWith("ExecStartPost=")).findFirst().orElseThrow()
+        .substring("ExecStartPost=".length());
+    ProcessBuilder ready = new ProcessBuilder("/bin/sh", "-c", check).redirectErrorStream(true);
+    ready.environment().put("READY_PORT", String.valueOf(adminPort));
+    Process p = ready.start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the readiness check returns once the login role is ready");
+    assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
   // ---- the template's user data boots the fleet, and the policies allow exactly what it calls ----
 
   @Test
@@ -273,6 +294,8 @@ class AwsDeployKitTest {
     local.put("passwords.iterations", "1");
     local.put("fleet.graceSeconds", "2");
     local.put("fleet.startTimeoutSeconds", "40");
+    int adminPort = BootedMachines.freePort();
+    local.put("admin.port", String.valueOf(adminPort));
     local.put("fleet.ec2.endpointOverride", ec2.endpoint().toString());
     local.put("fleet.ec2.ssmEndpointOverride", ssm.endpoint().toString());
     ChatConfig config = ChatConfig.load(configFile, Map.of(), local);
@@ -284,6 +307,7 @@ class AwsDeployKitTest {
         env -> aws.instanceEnvironment(env, INSTANCE_ACCESS_KEY, machines.dir(launch.ec2InstanceId()))));
     service = RunningService.start(config);
     int loginPort = service.loginPort();
+    assertUnitWaitsForReadiness(written, adminPort);
 
     assertEquals(0, Wire.reference(loginPort, "register kit pw").getInteger("status"));
     JsonObject reply = BootedMachines.request(loginPort, "login kit pw", 50_000);
