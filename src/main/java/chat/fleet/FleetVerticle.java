@@ -10,6 +10,8 @@ import chat.fleet.FleetState.Probe;
 import chat.fleet.FleetState.Refused;
 import chat.fleet.FleetState.Start;
 import chat.fleet.FleetState.Stop;
+import chat.fleet.FleetLease.Decision;
+import chat.fleet.FleetLease.Renewal;
 import chat.messaging.BrokerLink;
 import chat.messaging.BrokerPolicy;
 import chat.messaging.BrokerOptions;
@@ -21,6 +23,7 @@ import chat.store.LeaseRepository;
 import chat.store.Sql;
 import chat.store.UserRepository;
 import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -44,11 +47,10 @@ import java.util.Map;
  *
  * <p>Several login servers may run this verticle against one store and one broker; exactly one
  * of them drives the fleet: the one holding the store's fleet lease ({@link LeaseRepository}),
- * renewed every third of {@code fleet.leaseMillis}. Only it reads the instances' control queue
- * and keeps a {@link FleetState} (restored from the store when it takes the lease). The others
- * forward every fleet request to it over the broker ({@link #REQUESTS}) and pass its answer on.
- * A holder that could not renew steps down before its lease can run out, so two never drive the
- * fleet at once; when it dies, another takes the lease once it has run out.
+ * renewed every third of {@code fleet.leaseMillis}; {@link FleetLease} decides when to take the
+ * fleet over and when to step down. Only the holder reads the instances' control queue and keeps
+ * a {@link FleetState} (restored from the store when it takes the lease). The others forward
+ * every fleet request to it over the broker ({@link #REQUESTS}) and pass its answer on.
  */
 public final class FleetVerticle extends VerticleBase {
   public static final String ASSIGN = "fleet.assign";
@@ -77,11 +79,9 @@ public final class FleetVerticle extends VerticleBase {
   /** This login server, as the lease and forwarded requests name it. */
   private final String serverId;
   private final String replyAddress;
+  private final FleetLease lease;
   /** The fleet, while this server holds the lease; null while another one drives it. */
   private FleetState state;
-  private boolean taking;
-  /** Until when (monotonic ms) the lease is surely this server's. */
-  private long heldUntil;
   /** Requests forwarded to the lease holder, by message id. */
   private final Map<String, Promise<JsonObject>> forwarded = new HashMap<>();
   private long nextForward;
@@ -113,6 +113,7 @@ public final class FleetVerticle extends VerticleBase {
     this.broker = broker;
     this.specs = specs;
     this.leases = new LeaseRepository(db.isHsqldb());
+    this.lease = new FleetLease(options.leaseMillis(), TICK_MILLIS);
   }
 
   @Override
@@ -127,7 +128,7 @@ public final class FleetVerticle extends VerticleBase {
     // the first try at the lease before serving: a lone login server drives the fleet from the start
     return control.receive(replyAddress, this::onForwardedReply).compose(v -> renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
-      leaseTimer = vertx.setPeriodic(Math.max(1, options.leaseMillis() / 3), t -> renewLease());
+      leaseTimer = vertx.setPeriodic(lease.renewEveryMillis(), t -> renewLease());
       LOG.info("fleet ready: provider {}, capacity {} per instance ({}), {} warm spare(s), grace {} ms, "
           + "consolidation window {} ms, {}", provider.name(), options.capacity(),
           options.sizing().byLoad() ? "sized by load" : "sized by users", options.warmSpares(), options.graceMillis(),
@@ -145,44 +146,46 @@ public final class FleetVerticle extends VerticleBase {
         .transform(ar -> {
           if (ar.failed()) {
             LOG.debug("fleet lease not renewed: {}", ar.cause().getMessage());
-          } else if (ar.result()) {
-            heldUntil = asked + options.leaseMillis();
-            if (state == null && !taking) {
-              return takeOver();
-            }
-          } else if (state != null) {
+          }
+          Decision decision = lease.renewed(asked, renewal(ar));
+          if (decision == Decision.STEP_DOWN) {
             stepDown("another login server holds the fleet lease");
           }
-          return Future.succeededFuture();
+          return decision == Decision.TAKE_OVER ? takeOver() : Future.succeededFuture();
         });
+  }
+
+  private static Renewal renewal(AsyncResult<Boolean> held) {
+    return held.failed() ? Renewal.FAILED : held.result() ? Renewal.HELD : Renewal.HELD_BY_ANOTHER;
   }
 
   /** This server now drives the fleet: what the store holds, what the provider finds, then the control queue. */
   private Future<Void> takeOver() {
-    taking = true;
     FleetState fresh = new FleetState(options, () -> "app-" + Channels.random(4));
     return db.tx(c -> new Saved(repo.live(c), repo.assignments(c)))
         .compose(read -> {
           state = fresh;
+          lease.restored();
           apply(fresh.restore(read.instances(), read.assignments(), now()));
           return adoptLeftovers(fresh);
         })
         .compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
         .compose(v -> control.receive(REQUESTS, this::onForwarded))
-        .onSuccess(v -> LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId))
-        .recover(e -> {
-          LOG.warn("fleet could not take over: {}", e.getMessage());
-          stepDown("take-over failed");
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId);
+          } else {
+            LOG.warn("fleet could not take over: {}", ar.cause().getMessage());
+          }
+          if (lease.takeOverEnded(ar.succeeded()) == Decision.STEP_DOWN) {
+            stepDown("take-over failed");
+          }
           return Future.succeededFuture();
-        })
-        .onComplete(x -> taking = false);
+        });
   }
 
   /** Another server drives the fleet now (or may, any moment): stop acting at once. */
   private void stepDown(String why) {
-    if (state == null) {
-      return;
-    }
     state = null;
     control.stopReceiving(FleetControl.ADDRESS);
     control.stopReceiving(REQUESTS);
@@ -192,14 +195,11 @@ public final class FleetVerticle extends VerticleBase {
   }
 
   private void tick() {
-    if (state == null || taking) {
-      return;
+    switch (lease.tick(monotonic())) {
+      case STEP_DOWN -> stepDown("the fleet lease could not be renewed in time");
+      case DRIVE -> apply(state.tick(now()));
+      default -> { }
     }
-    if (monotonic() >= heldUntil - TICK_MILLIS) {
-      stepDown("the fleet lease could not be renewed in time");
-      return;
-    }
-    apply(state.tick(now()));
   }
 
   // ---- events in ----
@@ -478,6 +478,7 @@ public final class FleetVerticle extends VerticleBase {
     vertx.cancelTimer(leaseTimer);
     boolean held = state != null;
     state = null;
+    lease.released();
     Future<Void> released = held ? db.autoCommit(c -> {
       leases.release(c, LeaseRepository.FLEET, serverId);
       return (Void) null;
