@@ -13,7 +13,6 @@ import chat.fleet.FleetState.Stop;
 import chat.fleet.FleetLease.Decision;
 import chat.fleet.FleetLease.Renewal;
 import chat.messaging.BrokerLink;
-import chat.messaging.BrokerPolicy;
 import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
 import chat.protocol.LogText;
@@ -50,7 +49,7 @@ import java.util.Map;
  * renewed every third of {@code fleet.leaseMillis}; {@link FleetLease} decides when to take the
  * fleet over and when to step down. Only the holder reads the instances' control queue and keeps
  * a {@link FleetState} (restored from the store when it takes the lease). The others forward
- * every fleet request to it over the broker ({@link #REQUESTS}) and pass its answer on.
+ * every fleet request to it over the broker ({@link LeaderRequests}) and pass its answer on.
  */
 public final class FleetVerticle extends VerticleBase {
   public static final String ASSIGN = "fleet.assign";
@@ -61,8 +60,6 @@ public final class FleetVerticle extends VerticleBase {
   public static final String SUSPECT = "fleet.suspect";
   /** Every fleet event, published as {@code {"event", "instance", "detail", "at"}} for whoever watches. */
   public static final String EVENTS = "fleet.events";
-  /** Fleet requests from login servers that do not hold the lease, read by the one that does. */
-  static final String REQUESTS = "queue://" + BrokerPolicy.LOGIN_PREFIX + "requests";
   private static final Logger LOG = LoggerFactory.getLogger("fleet");
   private static final long TICK_MILLIS = 250;
 
@@ -78,19 +75,16 @@ public final class FleetVerticle extends VerticleBase {
   private final LeaseRepository leases;
   /** This login server, as the lease and forwarded requests name it. */
   private final String serverId;
-  private final String replyAddress;
   private final FleetLease lease;
   /** The fleet, while this server holds the lease; null while another one drives it. */
   private FleetState state;
-  /** Requests forwarded to the lease holder, by message id. */
-  private final Map<String, Promise<JsonObject>> forwarded = new HashMap<>();
-  private long nextForward;
   /** Requests waiting for their answer, by the number given to the state. */
   private final Map<Long, Promise<AppAddress>> requests = new HashMap<>();
   /** Store writes of each instance, one after the other, so two changes never race on its row. */
   private final Map<String, Future<Void>> saves = new HashMap<>();
   private long nextRequest;
   private BrokerLink control;
+  private LeaderRequests leader;
   private long ticker;
   private long leaseTimer;
   private NetClient probes;
@@ -105,7 +99,6 @@ public final class FleetVerticle extends VerticleBase {
   public FleetVerticle(Db db, InstanceProvider provider, FleetOptions options, BrokerOptions broker,
                        InstanceSpecFactory specs, String fleetKey, String serverId) {
     this.serverId = serverId == null || serverId.isEmpty() ? "login-" + Channels.random(4) : serverId;
-    this.replyAddress = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply." + this.serverId;
     this.fleetKey = fleetKey;
     this.db = db;
     this.provider = provider;
@@ -124,9 +117,10 @@ public final class FleetVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> onRequest(m, "snapshot"));
     vertx.eventBus().<JsonObject>consumer(SUSPECT, m -> onRequest(m, "suspect"));
     control = BrokerLink.service(vertx, broker, "fleet");
+    leader = new LeaderRequests(vertx, control, serverId, options.startTimeoutMillis() + 5_000, this::handle);
     probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
     // the first try at the lease before serving: a lone login server drives the fleet from the start
-    return control.receive(replyAddress, this::onForwardedReply).compose(v -> renewLease()).onSuccess(v -> {
+    return leader.start().compose(v -> renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
       leaseTimer = vertx.setPeriodic(lease.renewEveryMillis(), t -> renewLease());
       LOG.info("fleet ready: provider {}, capacity {} per instance ({}), {} warm spare(s), grace {} ms, "
@@ -170,7 +164,7 @@ public final class FleetVerticle extends VerticleBase {
           return adoptLeftovers(fresh);
         })
         .compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
-        .compose(v -> control.receive(REQUESTS, this::onForwarded))
+        .compose(v -> leader.serve())
         .transform(ar -> {
           if (ar.succeeded()) {
             LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId);
@@ -188,7 +182,7 @@ public final class FleetVerticle extends VerticleBase {
   private void stepDown(String why) {
     state = null;
     control.stopReceiving(FleetControl.ADDRESS);
-    control.stopReceiving(REQUESTS);
+    leader.stopServing();
     requests.values().forEach(p -> p.tryFail("the fleet moved to another login server"));
     requests.clear();
     LOG.warn("fleet event=following server={}: {}", serverId, why);
@@ -222,7 +216,7 @@ public final class FleetVerticle extends VerticleBase {
   /** A fleet request of this login server: answered here while it drives the fleet, else by the one that does. */
   private void onRequest(Message<JsonObject> m, String op) {
     JsonObject request = (m.body() == null ? new JsonObject() : m.body().copy()).put("op", op);
-    Future<JsonObject> answer = state != null ? handle(request) : forward(request);
+    Future<JsonObject> answer = state != null ? handle(request) : leader.forward(request);
     answer.onComplete(ar -> {
       if (ar.failed()) {
         m.fail(503, ar.cause().getMessage());
@@ -234,8 +228,14 @@ public final class FleetVerticle extends VerticleBase {
     });
   }
 
-  /** One fleet request, on the fleet this server drives: {"answer": ...} or {"error": ...}. */
+  /**
+   * One fleet request, of this server or forwarded by another, on the fleet this server drives:
+   * {"answer": ...} or {"error": ...}; fails while this server does not drive the fleet.
+   */
   private Future<JsonObject> handle(JsonObject request) {
+    if (state == null) {
+      return Future.failedFuture("this login server does not drive the fleet");
+    }
     Long user = request.getValue("user") instanceof Number n ? n.longValue() : null;
     String instance = request.getValue("instance") instanceof String s ? s : null;
     switch (request.getString("op", "")) {
@@ -268,54 +268,6 @@ public final class FleetVerticle extends VerticleBase {
       }
     }
     return Future.succeededFuture(new JsonObject().put("answer", (Object) null));
-  }
-
-  // ---- requests between login servers ----
-
-  /** Sends {@code request} to the lease holder over the broker; its answer comes back on this server's reply queue. */
-  private Future<JsonObject> forward(JsonObject request) {
-    String id = serverId + "-" + nextForward++;
-    Promise<JsonObject> answer = Promise.promise();
-    forwarded.put(id, answer);
-    long timeout = options.startTimeoutMillis() + 5_000;
-    long timer = vertx.setTimer(timeout, t -> answer.tryFail("no login server drives the fleet (no answer in "
-        + timeout + " ms)"));
-    control.send(AmqpMessage.create().address(REQUESTS).id(id).replyTo(replyAddress).withJsonObjectAsBody(request)
-            .durable(false).ttl(timeout).build())
-        .onFailure(answer::tryFail);
-    return answer.future().onComplete(x -> {
-      vertx.cancelTimer(timer);
-      forwarded.remove(id);
-    });
-  }
-
-  /** The lease holder's answer to a forwarded request. */
-  private void onForwardedReply(AmqpMessage message) {
-    Promise<JsonObject> waiting = message.correlationId() == null ? null : forwarded.get(message.correlationId());
-    if (waiting != null) {
-      try {
-        waiting.tryComplete(message.bodyAsJsonObject());
-      } catch (RuntimeException e) {
-        waiting.tryFail("unreadable answer from the login server that drives the fleet");
-      }
-    }
-  }
-
-  /** A request forwarded by another login server (the broker lets only login servers send it). */
-  private void onForwarded(AmqpMessage message) {
-    String replyTo = message.replyTo();
-    if (state == null || replyTo == null || !replyTo.startsWith("queue://" + BrokerPolicy.LOGIN_PREFIX + "reply.")) {
-      return;
-    }
-    JsonObject request;
-    try {
-      request = message.bodyAsJsonObject();
-    } catch (RuntimeException e) {
-      LOG.warn("fleet event=refused unreadable forwarded request");
-      return;
-    }
-    handle(request).onSuccess(answer -> control.send(AmqpMessage.create().address(replyTo)
-        .correlationId(message.id()).withJsonObjectAsBody(answer).durable(false).ttl(30_000).build()));
   }
 
   /** A message on the control address: nothing in it is believed unless its instance signed it. */
