@@ -17,10 +17,7 @@ import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
 import chat.protocol.LogText;
 import chat.store.Db;
-import chat.store.InstanceRepository;
 import chat.store.LeaseRepository;
-import chat.store.Sql;
-import chat.store.UserRepository;
 import io.vertx.amqp.AmqpMessage;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -33,7 +30,6 @@ import io.vertx.core.net.NetClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,16 +59,13 @@ public final class FleetVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger("fleet");
   private static final long TICK_MILLIS = 250;
 
-  private final Db db;
+  private final FleetStore store;
   private final InstanceProvider provider;
   private final FleetOptions options;
   private final BrokerOptions broker;
   private final InstanceSpecFactory specs;
   /** Signs each instance's secret: see {@link FleetControl#instanceSecret}. */
   private final String fleetKey;
-  private final InstanceRepository repo = new InstanceRepository();
-  private final UserRepository users = new UserRepository();
-  private final LeaseRepository leases;
   /** This login server, as the lease and forwarded requests name it. */
   private final String serverId;
   private final FleetLease lease;
@@ -80,8 +73,6 @@ public final class FleetVerticle extends VerticleBase {
   private FleetState state;
   /** Requests waiting for their answer, by the number given to the state. */
   private final Map<Long, Promise<AppAddress>> requests = new HashMap<>();
-  /** Store writes of each instance, one after the other, so two changes never race on its row. */
-  private final Map<String, Future<Void>> saves = new HashMap<>();
   private long nextRequest;
   private BrokerLink control;
   private LeaderRequests leader;
@@ -100,12 +91,11 @@ public final class FleetVerticle extends VerticleBase {
                        InstanceSpecFactory specs, String fleetKey, String serverId) {
     this.serverId = serverId == null || serverId.isEmpty() ? "login-" + Channels.random(4) : serverId;
     this.fleetKey = fleetKey;
-    this.db = db;
+    this.store = new FleetStore(db);
     this.provider = provider;
     this.options = options;
     this.broker = broker;
     this.specs = specs;
-    this.leases = new LeaseRepository(db.isHsqldb());
     this.lease = new FleetLease(options.leaseMillis(), TICK_MILLIS);
   }
 
@@ -136,17 +126,16 @@ public final class FleetVerticle extends VerticleBase {
   /** Takes or renews the lease; takes the fleet on when it is new, gives it up when another server has it. */
   private Future<Void> renewLease() {
     long asked = monotonic();
-    return db.autoCommit(c -> leases.hold(c, LeaseRepository.FLEET, serverId, options.leaseMillis()))
-        .transform(ar -> {
-          if (ar.failed()) {
-            LOG.debug("fleet lease not renewed: {}", ar.cause().getMessage());
-          }
-          Decision decision = lease.renewed(asked, renewal(ar));
-          if (decision == Decision.STEP_DOWN) {
-            stepDown("another login server holds the fleet lease");
-          }
-          return decision == Decision.TAKE_OVER ? takeOver() : Future.succeededFuture();
-        });
+    return store.holdLease(serverId, options.leaseMillis()).transform(ar -> {
+      if (ar.failed()) {
+        LOG.debug("fleet lease not renewed: {}", ar.cause().getMessage());
+      }
+      Decision decision = lease.renewed(asked, renewal(ar));
+      if (decision == Decision.STEP_DOWN) {
+        stepDown("another login server holds the fleet lease");
+      }
+      return decision == Decision.TAKE_OVER ? takeOver() : Future.succeededFuture();
+    });
   }
 
   private static Renewal renewal(AsyncResult<Boolean> held) {
@@ -156,7 +145,7 @@ public final class FleetVerticle extends VerticleBase {
   /** This server now drives the fleet: what the store holds, what the provider finds, then the control queue. */
   private Future<Void> takeOver() {
     FleetState fresh = new FleetState(options, () -> "app-" + Channels.random(4));
-    return db.tx(c -> new Saved(repo.live(c), repo.assignments(c)))
+    return store.read()
         .compose(read -> {
           state = fresh;
           lease.restored();
@@ -197,9 +186,6 @@ public final class FleetVerticle extends VerticleBase {
   }
 
   // ---- events in ----
-
-  /** What the store holds of the fleet. */
-  private record Saved(List<InstanceRepository.Saved> instances, Map<Long, String> assignments) { }
 
   private Future<Void> adoptLeftovers(FleetState fleet) {
     return provider.leftovers().map(list -> {
@@ -302,17 +288,11 @@ public final class FleetVerticle extends VerticleBase {
       } else if (e instanceof Stop s) {
         stop(s);
       } else if (e instanceof Persist p) {
-        FleetState.View i = p.instance();
-        store(i.id(), c -> repo.save(c, i.id(), i.providerRef(), i.state().name(), i.host(),
-            i.state() == InstanceState.STARTING ? null : i.port(), i.capacity(), i.startedAt()));
+        store.save(p.instance());
       } else if (e instanceof Forget f) {
-        store(f.instance(), c -> {
-          repo.unassignAll(c, f.instance());
-          repo.delete(c, f.instance());
-        });
+        store.forget(f.instance());
       } else if (e instanceof Moved m) {
-        // in line with the writes of the instance it leaves, so that instance's removal never clears it
-        store(m.from(), c -> users.move(c, m.user(), m.from(), m.to()));
+        store.move(m.user(), m.from(), m.to());
       } else if (e instanceof Assigned a) {
         answer(a);
       } else if (e instanceof Refused r) {
@@ -336,7 +316,7 @@ public final class FleetVerticle extends VerticleBase {
             : fleet.startFailed(s.instance(), provider.name() + ": " + ar.cause().getMessage(), now()));
       } else if (ar.succeeded()) {
         // the fleet moved on meanwhile: the next holder finds the instance by its row
-        store(s.instance(), c -> repo.recordProviderRef(c, s.instance(), ar.result()));
+        store.recordProviderRef(s.instance(), ar.result());
       }
     });
   }
@@ -378,29 +358,7 @@ public final class FleetVerticle extends VerticleBase {
     if (p == null) {
       return;
     }
-    db.<Void>tx(c -> {
-      users.assign(c, a.user(), a.address().instanceId());
-      return null;
-    }).map(a.address()).onComplete(p);
-  }
-
-  /** A unit of work on the instance's row, after the ones before it. */
-  private void store(String instance, RowWork work) {
-    Future<Void> after = saves.getOrDefault(instance, Future.succeededFuture()).transform(x -> db.<Void>tx(c -> {
-      work.run(c);
-      return null;
-    })).recover(e -> {
-      LOG.warn("fleet could not save instance {}: {}", instance, e.getMessage());
-      return Future.succeededFuture();
-    });
-    saves.put(instance, after);
-    after.onComplete(x -> saves.remove(instance, after));
-  }
-
-  /** Statements on the instance's row. */
-  @FunctionalInterface
-  private interface RowWork {
-    void run(Sql c) throws SQLException;
+    store.assign(a.user(), a.address().instanceId()).map(a.address()).onComplete(p);
   }
 
   private void note(Note n) {
@@ -431,10 +389,7 @@ public final class FleetVerticle extends VerticleBase {
     boolean held = state != null;
     state = null;
     lease.released();
-    Future<Void> released = held ? db.autoCommit(c -> {
-      leases.release(c, LeaseRepository.FLEET, serverId);
-      return (Void) null;
-    }).otherwiseEmpty() : Future.succeededFuture();
+    Future<Void> released = held ? store.releaseLease(serverId) : Future.succeededFuture();
     return released.compose(v -> control == null ? Future.succeededFuture() : control.close())
         .compose(v -> probes == null ? Future.succeededFuture() : probes.close());
   }
