@@ -8,8 +8,9 @@ package chat.fleet;
  * length. Times are monotonic milliseconds, given with each event.
  *
  * <p>A server drives the fleet from the moment it has restored it ({@link #restored}) until it
- * steps down. It steps down when the store says another server holds the lease, when its
- * take-over fails, or, when it could not renew, {@code marginMillis} before its lease can run
+ * steps down. It steps down when the store says another server holds the lease (a take-over
+ * under way then drives nothing, and leaves what it set up), when its take-over fails, or,
+ * when it could not renew, {@code marginMillis} before its lease can run
  * out, so two servers never drive the fleet at once. A failed renewal changes nothing by
  * itself. Not thread-safe: one event at a time, as on the fleet verticle's event loop.
  */
@@ -22,6 +23,8 @@ public final class FleetLease {
   private boolean taking;
   /** This server drives the fleet. */
   private boolean driving;
+  /** Another server held the lease while the take-over was under way: the take-over drives nothing. */
+  private boolean cancelled;
 
   /** What the result of an attempt to hold the lease was. */
   public enum Renewal {
@@ -67,10 +70,12 @@ public final class FleetLease {
         heldUntil = asked + leaseMillis;
         if (!driving && !taking) {
           taking = true;
+          cancelled = false;
           return Decision.TAKE_OVER;
         }
       }
       case HELD_BY_ANOTHER -> {
+        cancelled |= taking;
         return stepDown();
       }
       case FAILED -> { }
@@ -78,15 +83,32 @@ public final class FleetLease {
     return Decision.NOTHING;
   }
 
-  /** The take-over has restored the fleet: this server drives it from now on. */
-  public void restored() {
+  /**
+   * The take-over has restored the fleet: whether this server drives it from now on. It does
+   * not when another server held the lease meanwhile.
+   */
+  public boolean restored() {
+    if (cancelled) {
+      return false;
+    }
     driving = true;
+    return true;
   }
 
-  /** The take-over ended; one that failed leaves the fleet at once. */
+  /**
+   * The take-over ended: {@link Decision#DRIVE} when this server drives the fleet now;
+   * {@link Decision#STEP_DOWN} when the take-over failed, or another server held the lease
+   * meanwhile, and what it set up must be left.
+   */
   public Decision takeOverEnded(boolean succeeded) {
     taking = false;
-    return succeeded ? Decision.NOTHING : stepDown();
+    boolean drive = succeeded && !cancelled && driving;
+    cancelled = false;
+    if (drive) {
+      return Decision.DRIVE;
+    }
+    driving = false;
+    return Decision.STEP_DOWN;
   }
 
   /**

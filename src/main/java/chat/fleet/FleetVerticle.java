@@ -147,21 +147,21 @@ public final class FleetVerticle extends VerticleBase {
     FleetState fresh = new FleetState(options, () -> "app-" + Channels.random(4));
     return store.read()
         .compose(read -> {
+          if (!lease.restored()) {
+            return Future.failedFuture("another login server took the fleet lease meanwhile");
+          }
           state = fresh;
-          lease.restored();
           apply(fresh.restore(read.instances(), read.assignments(), now()));
           return adoptLeftovers(fresh);
         })
         .compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
         .compose(v -> leader.serve())
         .transform(ar -> {
-          if (ar.succeeded()) {
+          if (lease.takeOverEnded(ar.succeeded()) == Decision.DRIVE) {
             LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId);
           } else {
-            LOG.warn("fleet could not take over: {}", ar.cause().getMessage());
-          }
-          if (lease.takeOverEnded(ar.succeeded()) == Decision.STEP_DOWN) {
-            stepDown("take-over failed");
+            // what the take-over set up is left, whether it failed or another server took the lease
+            stepDown("take-over " + (ar.failed() ? "failed: " + ar.cause().getMessage() : "overtaken"));
           }
           return Future.succeededFuture();
         });

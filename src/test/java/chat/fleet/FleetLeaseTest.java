@@ -5,6 +5,8 @@ import chat.fleet.FleetLease.Renewal;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fleet lease's decisions, renewal by renewal and tick by tick, on a clock the test moves: no store, no sleep. */
 class FleetLeaseTest {
@@ -93,10 +95,10 @@ class FleetLeaseTest {
     assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
     now += lease.renewEveryMillis();
     assertEquals(Decision.NOTHING, lease.renewed(now, Renewal.HELD), "before the fleet is restored");
-    lease.restored();
+    assertTrue(lease.restored());
     now += lease.renewEveryMillis();
     assertEquals(Decision.NOTHING, lease.renewed(now, Renewal.HELD), "while the take-over still subscribes");
-    assertEquals(Decision.NOTHING, lease.takeOverEnded(true));
+    assertEquals(Decision.DRIVE, lease.takeOverEnded(true));
     assertEquals(Decision.DRIVE, lease.tick(now));
   }
 
@@ -104,25 +106,50 @@ class FleetLeaseTest {
   void theLeaseIsNotCheckedNorTheFleetDrivenWhileATakeOverIsUnderWay() {
     long asked = now;
     assertEquals(Decision.TAKE_OVER, lease.renewed(asked, Renewal.HELD));
-    lease.restored();
+    assertTrue(lease.restored());
     now = asked + LEASE;
     assertEquals(Decision.NOTHING, lease.tick(now), "the take-over ends first");
-    assertEquals(Decision.NOTHING, lease.takeOverEnded(true));
+    assertEquals(Decision.DRIVE, lease.takeOverEnded(true));
     assertEquals(Decision.STEP_DOWN, lease.tick(now));
   }
 
   @Test
-  void aLeaseHeldByAnotherDuringATakeOverStepsDownOnlyOnceTheFleetIsRestored() {
+  void aLeaseHeldByAnotherBeforeTheFleetIsRestoredCancelsTheTakeOver() {
     assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
     assertEquals(Decision.NOTHING, lease.renewed(now, Renewal.HELD_BY_ANOTHER), "nothing restored to leave yet");
-    lease.restored();
-    assertEquals(Decision.STEP_DOWN, lease.renewed(now, Renewal.HELD_BY_ANOTHER));
+    assertFalse(lease.restored(), "the restored fleet is not driven: another server holds the lease");
+    assertEquals(Decision.NOTHING, lease.tick(now));
+    assertEquals(Decision.STEP_DOWN, lease.takeOverEnded(true), "what the take-over set up is left");
+    assertEquals(Decision.NOTHING, lease.tick(now));
+    now += LEASE;
+    assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD), "the next time it gets the lease");
+  }
+
+  @Test
+  void aLeaseHeldByAnotherAfterTheFleetIsRestoredStepsDownAndTheTakeOverLeavesWhatItSetUp() {
+    assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
+    assertTrue(lease.restored());
+    assertEquals(Decision.STEP_DOWN, lease.renewed(now, Renewal.HELD_BY_ANOTHER), "at once");
+    assertEquals(Decision.NOTHING, lease.tick(now));
+    assertEquals(Decision.STEP_DOWN, lease.takeOverEnded(true), "the queues it subscribed to since are left too");
+    assertEquals(Decision.NOTHING, lease.tick(now));
+  }
+
+  @Test
+  void aLeaseHeldAgainDuringATakeOverThatWasOvertakenDoesNotRescueIt() {
+    assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
+    lease.renewed(now, Renewal.HELD_BY_ANOTHER);
+    now += LEASE;
+    assertEquals(Decision.NOTHING, lease.renewed(now, Renewal.HELD), "no second take-over while one is under way");
+    assertFalse(lease.restored(), "the fleet it read may already have been changed by the other server");
+    assertEquals(Decision.STEP_DOWN, lease.takeOverEnded(true));
+    assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD), "a fresh take-over reads the store again");
   }
 
   @Test
   void aFailedTakeOverStepsDownAndTheNextRenewalTriesAgain() {
     assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
-    lease.restored();
+    assertTrue(lease.restored());
     assertEquals(Decision.STEP_DOWN, lease.takeOverEnded(false));
     assertEquals(Decision.NOTHING, lease.tick(now));
     now += lease.renewEveryMillis();
@@ -130,9 +157,10 @@ class FleetLeaseTest {
   }
 
   @Test
-  void aTakeOverThatFailsBeforeRestoringTheFleetHasNothingToLeave() {
+  void aTakeOverThatFailsBeforeRestoringTheFleetIsTriedAgainAtTheNextRenewal() {
     assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
-    assertEquals(Decision.NOTHING, lease.takeOverEnded(false));
+    assertEquals(Decision.STEP_DOWN, lease.takeOverEnded(false), "whatever it set up is left");
+    assertEquals(Decision.NOTHING, lease.tick(now));
     assertEquals(Decision.TAKE_OVER, lease.renewed(now, Renewal.HELD));
   }
 
@@ -151,7 +179,7 @@ class FleetLeaseTest {
   }
 
   private void lead() {
-    lease.restored();
-    assertEquals(Decision.NOTHING, lease.takeOverEnded(true));
+    assertTrue(lease.restored());
+    assertEquals(Decision.DRIVE, lease.takeOverEnded(true));
   }
 }
