@@ -10,17 +10,16 @@ import chat.fleet.FleetState.Probe;
 import chat.fleet.FleetState.Refused;
 import chat.fleet.FleetState.Start;
 import chat.fleet.FleetState.Stop;
+import chat.fleet.FleetLease.Decision;
+import chat.fleet.FleetLease.Renewal;
 import chat.messaging.BrokerLink;
-import chat.messaging.BrokerPolicy;
 import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
 import chat.protocol.LogText;
 import chat.store.Db;
-import chat.store.InstanceRepository;
 import chat.store.LeaseRepository;
-import chat.store.Sql;
-import chat.store.UserRepository;
 import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -31,7 +30,6 @@ import io.vertx.core.net.NetClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +42,10 @@ import java.util.Map;
  *
  * <p>Several login servers may run this verticle against one store and one broker; exactly one
  * of them drives the fleet: the one holding the store's fleet lease ({@link LeaseRepository}),
- * renewed every third of {@code fleet.leaseMillis}. Only it reads the instances' control queue
- * and keeps a {@link FleetState} (restored from the store when it takes the lease). The others
- * forward every fleet request to it over the broker ({@link #REQUESTS}) and pass its answer on.
- * A holder that could not renew steps down before its lease can run out, so two never drive the
- * fleet at once; when it dies, another takes the lease once it has run out.
+ * renewed every third of {@code fleet.leaseMillis}; {@link FleetLease} decides when to take the
+ * fleet over and when to step down. Only the holder reads the instances' control queue and keeps
+ * a {@link FleetState} (restored from the store when it takes the lease). The others forward
+ * every fleet request to it over the broker ({@link LeaderRequests}) and pass its answer on.
  */
 public final class FleetVerticle extends VerticleBase {
   public static final String ASSIGN = "fleet.assign";
@@ -59,38 +56,26 @@ public final class FleetVerticle extends VerticleBase {
   public static final String SUSPECT = "fleet.suspect";
   /** Every fleet event, published as {@code {"event", "instance", "detail", "at"}} for whoever watches. */
   public static final String EVENTS = "fleet.events";
-  /** Fleet requests from login servers that do not hold the lease, read by the one that does. */
-  static final String REQUESTS = "queue://" + BrokerPolicy.LOGIN_PREFIX + "requests";
   private static final Logger LOG = LoggerFactory.getLogger("fleet");
   private static final long TICK_MILLIS = 250;
 
-  private final Db db;
+  private final FleetStore store;
   private final InstanceProvider provider;
   private final FleetOptions options;
   private final BrokerOptions broker;
   private final InstanceSpecFactory specs;
   /** Signs each instance's secret: see {@link FleetControl#instanceSecret}. */
   private final String fleetKey;
-  private final InstanceRepository repo = new InstanceRepository();
-  private final UserRepository users = new UserRepository();
-  private final LeaseRepository leases;
   /** This login server, as the lease and forwarded requests name it. */
   private final String serverId;
-  private final String replyAddress;
+  private final FleetLease lease;
   /** The fleet, while this server holds the lease; null while another one drives it. */
   private FleetState state;
-  private boolean taking;
-  /** Until when (monotonic ms) the lease is surely this server's. */
-  private long heldUntil;
-  /** Requests forwarded to the lease holder, by message id. */
-  private final Map<String, Promise<JsonObject>> forwarded = new HashMap<>();
-  private long nextForward;
   /** Requests waiting for their answer, by the number given to the state. */
   private final Map<Long, Promise<AppAddress>> requests = new HashMap<>();
-  /** Store writes of each instance, one after the other, so two changes never race on its row. */
-  private final Map<String, Future<Void>> saves = new HashMap<>();
   private long nextRequest;
   private BrokerLink control;
+  private LeaderRequests leader;
   private long ticker;
   private long leaseTimer;
   private NetClient probes;
@@ -105,14 +90,13 @@ public final class FleetVerticle extends VerticleBase {
   public FleetVerticle(Db db, InstanceProvider provider, FleetOptions options, BrokerOptions broker,
                        InstanceSpecFactory specs, String fleetKey, String serverId) {
     this.serverId = serverId == null || serverId.isEmpty() ? "login-" + Channels.random(4) : serverId;
-    this.replyAddress = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply." + this.serverId;
     this.fleetKey = fleetKey;
-    this.db = db;
+    this.store = new FleetStore(db);
     this.provider = provider;
     this.options = options;
     this.broker = broker;
     this.specs = specs;
-    this.leases = new LeaseRepository(db.isHsqldb());
+    this.lease = new FleetLease(options.leaseMillis(), TICK_MILLIS);
   }
 
   @Override
@@ -123,11 +107,12 @@ public final class FleetVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> onRequest(m, "snapshot"));
     vertx.eventBus().<JsonObject>consumer(SUSPECT, m -> onRequest(m, "suspect"));
     control = BrokerLink.service(vertx, broker, "fleet");
+    leader = new LeaderRequests(vertx, control, serverId, options.startTimeoutMillis() + 5_000, this::handle);
     probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
     // the first try at the lease before serving: a lone login server drives the fleet from the start
-    return control.receive(replyAddress, this::onForwardedReply).compose(v -> renewLease()).onSuccess(v -> {
+    return leader.start().compose(v -> renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
-      leaseTimer = vertx.setPeriodic(Math.max(1, options.leaseMillis() / 3), t -> renewLease());
+      leaseTimer = vertx.setPeriodic(lease.renewEveryMillis(), t -> renewLease());
       LOG.info("fleet ready: provider {}, capacity {} per instance ({}), {} warm spare(s), grace {} ms, "
           + "consolidation window {} ms, {}", provider.name(), options.capacity(),
           options.sizing().byLoad() ? "sized by load" : "sized by users", options.warmSpares(), options.graceMillis(),
@@ -141,71 +126,66 @@ public final class FleetVerticle extends VerticleBase {
   /** Takes or renews the lease; takes the fleet on when it is new, gives it up when another server has it. */
   private Future<Void> renewLease() {
     long asked = monotonic();
-    return db.autoCommit(c -> leases.hold(c, LeaseRepository.FLEET, serverId, options.leaseMillis()))
-        .transform(ar -> {
-          if (ar.failed()) {
-            LOG.debug("fleet lease not renewed: {}", ar.cause().getMessage());
-          } else if (ar.result()) {
-            heldUntil = asked + options.leaseMillis();
-            if (state == null && !taking) {
-              return takeOver();
-            }
-          } else if (state != null) {
-            stepDown("another login server holds the fleet lease");
-          }
-          return Future.succeededFuture();
-        });
+    return store.holdLease(serverId, options.leaseMillis()).transform(ar -> {
+      if (ar.failed()) {
+        LOG.debug("fleet lease not renewed: {}", ar.cause().getMessage());
+      }
+      Decision decision = lease.renewed(asked, renewal(ar));
+      if (decision == Decision.STEP_DOWN) {
+        stepDown("another login server holds the fleet lease");
+      }
+      return decision == Decision.TAKE_OVER ? takeOver() : Future.succeededFuture();
+    });
+  }
+
+  private static Renewal renewal(AsyncResult<Boolean> held) {
+    return held.failed() ? Renewal.FAILED : held.result() ? Renewal.HELD : Renewal.HELD_BY_ANOTHER;
   }
 
   /** This server now drives the fleet: what the store holds, what the provider finds, then the control queue. */
   private Future<Void> takeOver() {
-    taking = true;
     FleetState fresh = new FleetState(options, () -> "app-" + Channels.random(4));
-    return db.tx(c -> new Saved(repo.live(c), repo.assignments(c)))
+    return store.read()
         .compose(read -> {
+          if (!lease.restored()) {
+            return Future.failedFuture("another login server took the fleet lease meanwhile");
+          }
           state = fresh;
           apply(fresh.restore(read.instances(), read.assignments(), now()));
           return adoptLeftovers(fresh);
         })
         .compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
-        .compose(v -> control.receive(REQUESTS, this::onForwarded))
-        .onSuccess(v -> LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId))
-        .recover(e -> {
-          LOG.warn("fleet could not take over: {}", e.getMessage());
-          stepDown("take-over failed");
+        .compose(v -> leader.serve())
+        .transform(ar -> {
+          if (lease.takeOverEnded(ar.succeeded()) == Decision.DRIVE) {
+            LOG.info("fleet event=leading server={} (holds the fleet lease)", serverId);
+          } else {
+            // what the take-over set up is left, whether it failed or another server took the lease
+            stepDown("take-over " + (ar.failed() ? "failed: " + ar.cause().getMessage() : "overtaken"));
+          }
           return Future.succeededFuture();
-        })
-        .onComplete(x -> taking = false);
+        });
   }
 
   /** Another server drives the fleet now (or may, any moment): stop acting at once. */
   private void stepDown(String why) {
-    if (state == null) {
-      return;
-    }
     state = null;
     control.stopReceiving(FleetControl.ADDRESS);
-    control.stopReceiving(REQUESTS);
+    leader.stopServing();
     requests.values().forEach(p -> p.tryFail("the fleet moved to another login server"));
     requests.clear();
     LOG.warn("fleet event=following server={}: {}", serverId, why);
   }
 
   private void tick() {
-    if (state == null || taking) {
-      return;
+    switch (lease.tick(monotonic())) {
+      case STEP_DOWN -> stepDown("the fleet lease could not be renewed in time");
+      case DRIVE -> apply(state.tick(now()));
+      default -> { }
     }
-    if (monotonic() >= heldUntil - TICK_MILLIS) {
-      stepDown("the fleet lease could not be renewed in time");
-      return;
-    }
-    apply(state.tick(now()));
   }
 
   // ---- events in ----
-
-  /** What the store holds of the fleet. */
-  private record Saved(List<InstanceRepository.Saved> instances, Map<Long, String> assignments) { }
 
   private Future<Void> adoptLeftovers(FleetState fleet) {
     return provider.leftovers().map(list -> {
@@ -222,7 +202,7 @@ public final class FleetVerticle extends VerticleBase {
   /** A fleet request of this login server: answered here while it drives the fleet, else by the one that does. */
   private void onRequest(Message<JsonObject> m, String op) {
     JsonObject request = (m.body() == null ? new JsonObject() : m.body().copy()).put("op", op);
-    Future<JsonObject> answer = state != null ? handle(request) : forward(request);
+    Future<JsonObject> answer = state != null ? handle(request) : leader.forward(request);
     answer.onComplete(ar -> {
       if (ar.failed()) {
         m.fail(503, ar.cause().getMessage());
@@ -234,8 +214,14 @@ public final class FleetVerticle extends VerticleBase {
     });
   }
 
-  /** One fleet request, on the fleet this server drives: {"answer": ...} or {"error": ...}. */
+  /**
+   * One fleet request, of this server or forwarded by another, on the fleet this server drives:
+   * {"answer": ...} or {"error": ...}; fails while this server does not drive the fleet.
+   */
   private Future<JsonObject> handle(JsonObject request) {
+    if (state == null) {
+      return Future.failedFuture("this login server does not drive the fleet");
+    }
     Long user = request.getValue("user") instanceof Number n ? n.longValue() : null;
     String instance = request.getValue("instance") instanceof String s ? s : null;
     switch (request.getString("op", "")) {
@@ -270,54 +256,6 @@ public final class FleetVerticle extends VerticleBase {
     return Future.succeededFuture(new JsonObject().put("answer", (Object) null));
   }
 
-  // ---- requests between login servers ----
-
-  /** Sends {@code request} to the lease holder over the broker; its answer comes back on this server's reply queue. */
-  private Future<JsonObject> forward(JsonObject request) {
-    String id = serverId + "-" + nextForward++;
-    Promise<JsonObject> answer = Promise.promise();
-    forwarded.put(id, answer);
-    long timeout = options.startTimeoutMillis() + 5_000;
-    long timer = vertx.setTimer(timeout, t -> answer.tryFail("no login server drives the fleet (no answer in "
-        + timeout + " ms)"));
-    control.send(AmqpMessage.create().address(REQUESTS).id(id).replyTo(replyAddress).withJsonObjectAsBody(request)
-            .durable(false).ttl(timeout).build())
-        .onFailure(answer::tryFail);
-    return answer.future().onComplete(x -> {
-      vertx.cancelTimer(timer);
-      forwarded.remove(id);
-    });
-  }
-
-  /** The lease holder's answer to a forwarded request. */
-  private void onForwardedReply(AmqpMessage message) {
-    Promise<JsonObject> waiting = message.correlationId() == null ? null : forwarded.get(message.correlationId());
-    if (waiting != null) {
-      try {
-        waiting.tryComplete(message.bodyAsJsonObject());
-      } catch (RuntimeException e) {
-        waiting.tryFail("unreadable answer from the login server that drives the fleet");
-      }
-    }
-  }
-
-  /** A request forwarded by another login server (the broker lets only login servers send it). */
-  private void onForwarded(AmqpMessage message) {
-    String replyTo = message.replyTo();
-    if (state == null || replyTo == null || !replyTo.startsWith("queue://" + BrokerPolicy.LOGIN_PREFIX + "reply.")) {
-      return;
-    }
-    JsonObject request;
-    try {
-      request = message.bodyAsJsonObject();
-    } catch (RuntimeException e) {
-      LOG.warn("fleet event=refused unreadable forwarded request");
-      return;
-    }
-    handle(request).onSuccess(answer -> control.send(AmqpMessage.create().address(replyTo)
-        .correlationId(message.id()).withJsonObjectAsBody(answer).durable(false).ttl(30_000).build()));
-  }
-
   /** A message on the control address: nothing in it is believed unless its instance signed it. */
   private void onControl(AmqpMessage message) {
     JsonObject m;
@@ -350,17 +288,11 @@ public final class FleetVerticle extends VerticleBase {
       } else if (e instanceof Stop s) {
         stop(s);
       } else if (e instanceof Persist p) {
-        FleetState.View i = p.instance();
-        store(i.id(), c -> repo.save(c, i.id(), i.providerRef(), i.state().name(), i.host(),
-            i.state() == InstanceState.STARTING ? null : i.port(), i.capacity(), i.startedAt()));
+        store.save(p.instance());
       } else if (e instanceof Forget f) {
-        store(f.instance(), c -> {
-          repo.unassignAll(c, f.instance());
-          repo.delete(c, f.instance());
-        });
+        store.forget(f.instance());
       } else if (e instanceof Moved m) {
-        // in line with the writes of the instance it leaves, so that instance's removal never clears it
-        store(m.from(), c -> users.move(c, m.user(), m.from(), m.to()));
+        store.move(m.user(), m.from(), m.to());
       } else if (e instanceof Assigned a) {
         answer(a);
       } else if (e instanceof Refused r) {
@@ -384,7 +316,7 @@ public final class FleetVerticle extends VerticleBase {
             : fleet.startFailed(s.instance(), provider.name() + ": " + ar.cause().getMessage(), now()));
       } else if (ar.succeeded()) {
         // the fleet moved on meanwhile: the next holder finds the instance by its row
-        store(s.instance(), c -> repo.recordProviderRef(c, s.instance(), ar.result()));
+        store.recordProviderRef(s.instance(), ar.result());
       }
     });
   }
@@ -426,29 +358,7 @@ public final class FleetVerticle extends VerticleBase {
     if (p == null) {
       return;
     }
-    db.<Void>tx(c -> {
-      users.assign(c, a.user(), a.address().instanceId());
-      return null;
-    }).map(a.address()).onComplete(p);
-  }
-
-  /** A unit of work on the instance's row, after the ones before it. */
-  private void store(String instance, RowWork work) {
-    Future<Void> after = saves.getOrDefault(instance, Future.succeededFuture()).transform(x -> db.<Void>tx(c -> {
-      work.run(c);
-      return null;
-    })).recover(e -> {
-      LOG.warn("fleet could not save instance {}: {}", instance, e.getMessage());
-      return Future.succeededFuture();
-    });
-    saves.put(instance, after);
-    after.onComplete(x -> saves.remove(instance, after));
-  }
-
-  /** Statements on the instance's row. */
-  @FunctionalInterface
-  private interface RowWork {
-    void run(Sql c) throws SQLException;
+    store.assign(a.user(), a.address().instanceId()).map(a.address()).onComplete(p);
   }
 
   private void note(Note n) {
@@ -478,10 +388,8 @@ public final class FleetVerticle extends VerticleBase {
     vertx.cancelTimer(leaseTimer);
     boolean held = state != null;
     state = null;
-    Future<Void> released = held ? db.autoCommit(c -> {
-      leases.release(c, LeaseRepository.FLEET, serverId);
-      return (Void) null;
-    }).otherwiseEmpty() : Future.succeededFuture();
+    lease.released();
+    Future<Void> released = held ? store.releaseLease(serverId) : Future.succeededFuture();
     return released.compose(v -> control == null ? Future.succeededFuture() : control.close())
         .compose(v -> probes == null ? Future.succeededFuture() : probes.close());
   }

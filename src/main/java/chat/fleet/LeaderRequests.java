@@ -1,0 +1,123 @@
+package chat.fleet;
+
+import chat.messaging.BrokerLink;
+import chat.messaging.BrokerPolicy;
+import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Fleet requests between login servers, over the broker: a login server that does not drive
+ * the fleet sends each of its requests to the one that does, the leader ({@link #forward}),
+ * which reads them from {@link #ADDRESS} while it leads ({@link #serve}) and sends each answer
+ * back to the asking server's own reply queue. Requests and answers are JSON objects, sent
+ * non-durable with a time to live; the broker lets only login servers send to or read these
+ * queues. Login servers of the same version interoperate: the addresses and message fields are
+ * part of the service.
+ *
+ * <p>Not thread-safe: used from the fleet verticle's event loop.
+ */
+final class LeaderRequests {
+  /** Fleet requests from login servers that do not lead, read by the one that does. */
+  static final String ADDRESS = "queue://" + BrokerPolicy.LOGIN_PREFIX + "requests";
+  /** Where the answers to a login server's requests go: this, then the server's name. */
+  private static final String REPLY_PREFIX = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply.";
+  /** How long an answer waits in the broker for the server that asked. */
+  private static final long ANSWER_TTL_MILLIS = 30_000;
+  private static final Logger LOG = LoggerFactory.getLogger("fleet");
+
+  private final Vertx vertx;
+  private final BrokerLink link;
+  private final String serverId;
+  private final String replyAddress;
+  private final long timeoutMillis;
+  private final Function<JsonObject, Future<JsonObject>> leader;
+  /** Requests sent to the leader and not answered yet, by message id. */
+  private final Map<String, Promise<JsonObject>> waiting = new HashMap<>();
+  private long next;
+
+  /**
+   * @param serverId      this login server, as request ids and its reply queue name it
+   * @param timeoutMillis how long a forwarded request waits for its answer (and lives in the broker)
+   * @param leader        answers a request forwarded to this server: {"answer": ...} or {"error": ...};
+   *                      an answer that fails is not sent (this server does not lead), the asker's
+   *                      request times out
+   */
+  LeaderRequests(Vertx vertx, BrokerLink link, String serverId, long timeoutMillis,
+                 Function<JsonObject, Future<JsonObject>> leader) {
+    this.vertx = vertx;
+    this.link = link;
+    this.serverId = serverId;
+    this.replyAddress = REPLY_PREFIX + serverId;
+    this.timeoutMillis = timeoutMillis;
+    this.leader = leader;
+  }
+
+  /** Receives the answers to this server's requests: completes once nothing sent afterwards is missed. */
+  Future<Void> start() {
+    return link.receive(replyAddress, this::onAnswer);
+  }
+
+  /** Sends {@code request} to the leader; its answer comes back on this server's reply queue. */
+  Future<JsonObject> forward(JsonObject request) {
+    String id = serverId + "-" + next++;
+    Promise<JsonObject> answer = Promise.promise();
+    waiting.put(id, answer);
+    long timer = vertx.setTimer(timeoutMillis, t -> answer.tryFail("no login server drives the fleet (no answer in "
+        + timeoutMillis + " ms)"));
+    link.send(AmqpMessage.create().address(ADDRESS).id(id).replyTo(replyAddress).withJsonObjectAsBody(request)
+            .durable(false).ttl(timeoutMillis).build())
+        .onFailure(answer::tryFail);
+    return answer.future().onComplete(x -> {
+      vertx.cancelTimer(timer);
+      waiting.remove(id);
+    });
+  }
+
+  /** This server leads: it reads the other servers' requests. */
+  Future<Void> serve() {
+    return link.receive(ADDRESS, this::onRequest);
+  }
+
+  /** This server no longer leads: the requests are left to the next leader. */
+  void stopServing() {
+    link.stopReceiving(ADDRESS);
+  }
+
+  /** The leader's answer to a request of this server. */
+  private void onAnswer(AmqpMessage message) {
+    Promise<JsonObject> answer = message.correlationId() == null ? null : waiting.get(message.correlationId());
+    if (answer != null) {
+      try {
+        answer.tryComplete(message.bodyAsJsonObject());
+      } catch (RuntimeException e) {
+        answer.tryFail("unreadable answer from the login server that drives the fleet");
+      }
+    }
+  }
+
+  /** A request of another login server (the broker lets only login servers send it). */
+  private void onRequest(AmqpMessage message) {
+    String replyTo = message.replyTo();
+    if (replyTo == null || !replyTo.startsWith(REPLY_PREFIX)) {
+      return;
+    }
+    JsonObject request;
+    try {
+      request = message.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      LOG.warn("fleet event=refused unreadable forwarded request");
+      return;
+    }
+    leader.apply(request).onSuccess(answer -> link.send(AmqpMessage.create().address(replyTo)
+        .correlationId(message.id()).withJsonObjectAsBody(answer).durable(false).ttl(ANSWER_TTL_MILLIS).build()));
+  }
+}
