@@ -258,10 +258,8 @@ public final class FleetVerticle extends VerticleBase {
 
   /** A message on the control address: nothing in it is believed unless its instance signed it. */
   private void onControl(AmqpMessage message) {
-    JsonObject m;
-    try {
-      m = message.bodyAsJsonObject();
-    } catch (RuntimeException e) {
+    JsonObject m = BrokerLink.jsonBody(message);
+    if (m == null) {
       LOG.warn("fleet event=refused unreadable control message");
       return;
     }

@@ -96,9 +96,10 @@ final class LeaderRequests {
   private void onAnswer(AmqpMessage message) {
     Promise<JsonObject> answer = message.correlationId() == null ? null : waiting.get(message.correlationId());
     if (answer != null) {
-      try {
-        answer.tryComplete(message.bodyAsJsonObject());
-      } catch (RuntimeException e) {
+      JsonObject body = BrokerLink.jsonBody(message);
+      if (body != null) {
+        answer.tryComplete(body);
+      } else {
         answer.tryFail("unreadable answer from the login server that drives the fleet");
       }
     }
@@ -110,10 +111,8 @@ final class LeaderRequests {
     if (replyTo == null || !replyTo.startsWith(REPLY_PREFIX)) {
       return;
     }
-    JsonObject request;
-    try {
-      request = message.bodyAsJsonObject();
-    } catch (RuntimeException e) {
+    JsonObject request = BrokerLink.jsonBody(message);
+    if (request == null) {
       LOG.warn("fleet event=refused unreadable forwarded request");
       return;
     }

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,15 @@ public final class BrokerLink {
     this.vertx = vertx;
     this.name = name;
     brokers.forEach(o -> clients.add(AmqpClient.create(vertx, new AmqpClientOptions(o).setReconnectAttempts(0))));
+  }
+
+  /** The body of {@code message} as a JSON object, or null when it is not one (a stranger's, or a damaged one). */
+  public static JsonObject jsonBody(AmqpMessage message) {
+    try {
+      return message.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
