@@ -67,7 +67,11 @@ public final class FleetMetrics {
   public synchronized FleetMetrics watch(Vertx vertx) {
     if (!watching) {
       watching = true;
-      vertx.eventBus().<JsonObject>localConsumer(FleetVerticle.EVENTS, m -> noted(m.body()));
+      vertx.eventBus().<JsonObject>localConsumer(FleetVerticle.EVENTS, m -> {
+        if (!m.headers().contains(FleetVerticle.RELAYED)) {
+          noted(m.body());
+        }
+      });
     }
     return this;
   }

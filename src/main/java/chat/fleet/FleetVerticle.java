@@ -23,6 +23,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -56,6 +57,8 @@ public final class FleetVerticle extends VerticleBase {
   public static final String SUSPECT = "fleet.suspect";
   /** Every fleet event, published as {@code {"event", "instance", "detail", "at"}} for whoever watches. */
   public static final String EVENTS = "fleet.events";
+  /** The header of an event on {@link #EVENTS} that another login server's fleet published. */
+  public static final String RELAYED = "relayed";
   private static final Logger LOG = LoggerFactory.getLogger("fleet");
   private static final long TICK_MILLIS = 250;
 
@@ -110,7 +113,7 @@ public final class FleetVerticle extends VerticleBase {
     leader = new LeaderRequests(vertx, control, serverId, options.startTimeoutMillis() + 5_000, this::handle);
     probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
     // the first try at the lease before serving: a lone login server drives the fleet from the start
-    return leader.start().compose(v -> renewLease()).onSuccess(v -> {
+    return leader.start(this::onLeaderEvent).compose(v -> renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
       leaseTimer = vertx.setPeriodic(lease.renewEveryMillis(), t -> renewLease());
       LOG.info("fleet ready: provider {}, capacity {} per instance ({}), {} warm spare(s), grace {} ms, "
@@ -367,8 +370,20 @@ public final class FleetVerticle extends VerticleBase {
     } else {
       LOG.info("fleet event={} {}", n.event(), line);
     }
-    vertx.eventBus().publish(EVENTS, new JsonObject().put("event", n.event()).put("instance", n.instance())
-        .put("detail", n.detail()).put("millis", n.millis() < 0 ? null : n.millis()).put("at", now()));
+    JsonObject event = new JsonObject().put("event", n.event()).put("instance", n.instance())
+        .put("detail", n.detail()).put("millis", n.millis() < 0 ? null : n.millis()).put("at", now());
+    vertx.eventBus().publish(EVENTS, event);
+    leader.publish(event);
+  }
+
+  /**
+   * An event of the fleet another login server drives, published here for this server's fleet
+   * page, marked {@link #RELAYED}: this server's metrics count only what it did itself.
+   */
+  private void onLeaderEvent(JsonObject event) {
+    if (state == null) {
+      vertx.eventBus().publish(EVENTS, event, new DeliveryOptions().addHeader(RELAYED, "true"));
+    }
   }
 
   private static long now() {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -20,14 +21,20 @@ import java.util.function.Function;
  * which reads them from {@link #ADDRESS} while it leads ({@link #serve}) and sends each answer
  * back to the asking server's own reply queue. Requests and answers are JSON objects, sent
  * non-durable with a time to live; the broker lets only login servers send to or read these
- * queues. Login servers of the same version interoperate: the addresses and message fields are
- * part of the service.
+ * queues. The leader also sends each fleet event to {@link #EVENTS}, a topic every login
+ * server reads, so that the fleet page of any of them shows what happens as it happens. Login
+ * servers of the same version interoperate: the addresses and message fields are part of the
+ * service.
  *
  * <p>Not thread-safe: used from the fleet verticle's event loop.
  */
 final class LeaderRequests {
   /** Fleet requests from login servers that do not lead, read by the one that does. */
   static final String ADDRESS = "queue://" + BrokerPolicy.LOGIN_PREFIX + "requests";
+  /** The leader's fleet events, for every login server. */
+  static final String EVENTS = "topic://" + BrokerPolicy.LOGIN_PREFIX + "events";
+  /** How long an event waits in the broker: a page shows events as they happen, not late. */
+  private static final long EVENT_TTL_MILLIS = 10_000;
   /** Where the answers to a login server's requests go: this, then the server's name. */
   private static final String REPLY_PREFIX = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply.";
   /** How long an answer waits in the broker for the server that asked. */
@@ -61,9 +68,24 @@ final class LeaderRequests {
     this.leader = leader;
   }
 
-  /** Receives the answers to this server's requests: completes once nothing sent afterwards is missed. */
-  Future<Void> start() {
-    return link.receive(replyAddress, this::onAnswer);
+  /**
+   * Receives the answers to this server's requests, and the events of the other servers'
+   * fleet, each given to {@code events}: completes once nothing sent afterwards is missed.
+   */
+  Future<Void> start(Consumer<JsonObject> events) {
+    return link.receive(replyAddress, this::onAnswer).compose(v -> link.receive(EVENTS, message -> {
+      JsonObject event = BrokerLink.jsonBody(message);
+      if (event != null && !serverId.equals(event.getString("server"))) {
+        events.accept(event);
+      }
+    }));
+  }
+
+  /** Sends a fleet event of this server, the leader, to the other login servers; one lost is only a line less on a page. */
+  void publish(JsonObject event) {
+    link.send(AmqpMessage.create().address(EVENTS).withJsonObjectAsBody(event.copy().put("server", serverId))
+            .durable(false).ttl(EVENT_TTL_MILLIS).build())
+        .onFailure(e -> LOG.debug("fleet event not sent to the other login servers: {}", e.getMessage()));
   }
 
   /** Sends {@code request} to the leader; its answer comes back on this server's reply queue. */

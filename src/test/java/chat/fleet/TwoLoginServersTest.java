@@ -8,6 +8,7 @@ import chat.store.StoreAccess;
 import chat.store.StoreServer;
 import chat.support.RunningService;
 import chat.support.TestServers;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +20,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,6 +104,13 @@ class TwoLoginServersTest {
   void eitherLoginServerAnswersAnyUserAndOneDrivesTheFleet() throws Exception {
     first = loginServer(dataA);
     second = loginServer(dataB);
+    // what each server's fleet page and metrics are given
+    List<Message<JsonObject>> eventsOfFirst = new CopyOnWriteArrayList<>();
+    List<Message<JsonObject>> eventsOfSecond = new CopyOnWriteArrayList<>();
+    first.vertx().eventBus().<JsonObject>localConsumer(FleetVerticle.EVENTS, eventsOfFirst::add).completion()
+        .await(10, TimeUnit.SECONDS);
+    second.vertx().eventBus().<JsonObject>localConsumer(FleetVerticle.EVENTS, eventsOfSecond::add).completion()
+        .await(10, TimeUnit.SECONDS);
     Map<String, String> tokens = new LinkedHashMap<>();
     Set<String> servers = new HashSet<>();
     for (int i = 0; i < 6; i++) {
@@ -112,6 +122,16 @@ class TwoLoginServersTest {
       servers.add(login.getJsonObject("server").getString("id"));
     }
     assertEquals(1, servers.size(), "one fleet: six users share one instance of ten " + servers);
+    String instance = servers.iterator().next();
+    // both fleet pages show the instance registering: the driver's own event, and the other's relayed
+    awaitRegistered(eventsOfFirst, instance);
+    awaitRegistered(eventsOfSecond, instance);
+    boolean firstDrives = eventsOfFirst.stream().anyMatch(m -> !m.headers().contains(FleetVerticle.RELAYED));
+    List<Message<JsonObject>> own = firstDrives ? eventsOfFirst : eventsOfSecond;
+    List<Message<JsonObject>> relayed = firstDrives ? eventsOfSecond : eventsOfFirst;
+    assertTrue(own.stream().noneMatch(m -> m.headers().contains(FleetVerticle.RELAYED)), "the driver relays nothing to itself");
+    assertTrue(relayed.stream().allMatch(m -> m.headers().contains(FleetVerticle.RELAYED)),
+        "the other server's events all come from the driver, marked so that its metrics do not count them");
     JsonObject seenByFirst = snapshot(first);
     JsonObject seenBySecond = snapshot(second);
     assertEquals(seenByFirst, seenBySecond, "the second login server lists the fleet the first drives");
@@ -122,6 +142,16 @@ class TwoLoginServersTest {
     assertEquals("Success!", second.message("accept-invite " + tokens.get("u2") + " u1"));
     assertEquals("u1", new JsonArray(second.ask("list-friend " + tokens.get("u2")).getJsonArray("friend").encode())
         .getString(0));
+  }
+
+  private static void awaitRegistered(List<Message<JsonObject>> events, String instance) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (events.stream().noneMatch(m -> "registered".equals(m.body().getString("event"))
+        && instance.equals(m.body().getString("instance")))) {
+      assertTrue(System.nanoTime() < deadline, "no registered event for " + instance + " in " + events.stream()
+          .map(m -> m.body().encode()).toList());
+      Thread.sleep(20);
+    }
   }
 
   @Test
