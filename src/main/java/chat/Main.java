@@ -76,15 +76,14 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ChatServer.Role r = ChatServer.Role.valueOf(role.toUpperCase());
-    Map<String, String> env;
+    ChatConfig cfg;
     try {
-      env = withParameterSecrets(System.getenv());
+      cfg = ChatConfig.loadFromProcess(config, parameterSecrets(System.getenv()), overrides());
     } catch (RuntimeException e) {
-      // the message names the parameter and the cause, never a value
+      // the message names the parameter, the file, the variable or the flag, never a value
       LOG.error("start failed: {}", e.getMessage());
       return 1;
     }
-    ChatConfig cfg = ChatConfig.load(config, env, overrides());
     Vertx vertx = Metrics.vertx(vertxOptions(cfg, r));
     ChatServer server;
     try {
@@ -139,9 +138,24 @@ public final class Main implements Callable<Integer> {
    * @throws IllegalStateException when the parameter is named but cannot be read
    */
   public static Map<String, String> withParameterSecrets(Map<String, String> env) {
+    Map<String, String> secrets = parameterSecrets(env);
+    if (secrets.isEmpty()) {
+      return env;
+    }
+    Map<String, String> merged = new HashMap<>(env);
+    merged.putAll(secrets);
+    return merged;
+  }
+
+  /**
+   * The entries of the {@value #SECRETS_PARAMETER_ENV} parameter the environment names, or none.
+   *
+   * @throws IllegalStateException when the parameter is named but cannot be read
+   */
+  public static Map<String, String> parameterSecrets(Map<String, String> env) {
     String name = env.getOrDefault(SECRETS_PARAMETER_ENV, "").trim();
     if (name.isEmpty()) {
-      return env;
+      return Map.of();
     }
     String endpoint = env.getOrDefault(SSM_ENDPOINT_ENV, "").trim();
     Map<String, String> secrets;
@@ -152,10 +166,8 @@ public final class Main implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot read the secrets parameter " + name + ": " + e.getMessage(), e);
     }
-    Map<String, String> merged = new HashMap<>(env);
-    merged.putAll(secrets);
     LOG.info("secrets {} read from parameter {}", secrets.keySet(), name);
-    return merged;
+    return secrets;
   }
 
   /** The settings the parsed flags give, by dotted key. */

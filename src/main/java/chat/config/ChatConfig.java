@@ -9,43 +9,40 @@ import chat.messaging.BrokerPair;
 import chat.protocol.Limits;
 import chat.store.StoreOptions;
 import chat.wire.WireOptions;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemException;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Settings in layers, each overriding the one before: the defaults inside the jar, a JSON
- * file ({@code config/chat.json} when present, or {@code --config}), environment variables
- * {@code CHAT_*}, then flags. Every setting has a safe default.
+ * Settings in layers, each overriding the one before, read by a vertx-config
+ * {@link ConfigRetriever}: the defaults inside the jar, a JSON file ({@code config/chat.json}
+ * when present, or {@code --config}), environment variables (one {@code CHAT_*} name for every
+ * key, see {@link EnvSettings}), then flags. Every setting has a safe default.
  */
 public final class ChatConfig {
-  /** Environment variables and the setting each one overrides. */
-  private static final Map<String, String> ENV = Map.ofEntries(
-      Map.entry("CHAT_DATA_DIR", "dataDir"),
-      Map.entry("CHAT_BROKER_URL", "broker.url"),
-      Map.entry("CHAT_BROKER_USER", "broker.user"),
-      Map.entry("CHAT_BROKER_PASSWORD", "broker.password"),
-      Map.entry("CHAT_BROKER_APP_USER", "broker.appUser"),
-      Map.entry("CHAT_BROKER_APP_PASSWORD", "broker.appPassword"),
-      Map.entry("CHAT_BROKER_CLUSTER_PASSWORD", "broker.clusterPassword"),
-      Map.entry("CHAT_STORE_URL", "store.url"),
-      Map.entry("CHAT_STORE_USER", "store.user"),
-      Map.entry("CHAT_STORE_PASSWORD", "store.password"),
-      Map.entry("CHAT_STORE_APP_USER", "store.appUser"),
-      Map.entry("CHAT_STORE_APP_PASSWORD", "store.appPassword"),
-      Map.entry("CHAT_INSTANCE_SECRET", "app.instanceSecret"),
-      Map.entry("CHAT_ADMIN_TOKEN", "admin.token"),
-      Map.entry("CHAT_PROVIDER", "fleet.provider"),
-      Map.entry("CHAT_CAPACITY", "fleet.capacity"),
-      Map.entry("CHAT_TOKEN_SECRET", "tokens.secret"),
-      Map.entry("CHAT_FLEET_KEY", "fleet.key"));
+  /** The file read when {@code --config} names none; left out when absent. */
+  public static final Path DEFAULT_FILE = Path.of("config", "chat.json");
 
   /** Settings that are secrets: never logged. */
   private static final List<String> SECRET_KEYS = List.of("store.password", "store.appPassword", "broker.password",
@@ -57,62 +54,173 @@ public final class ChatConfig {
    */
   public static final String LIMITS_ENV = "CHAT_LIMITS";
 
+  private static final JsonObject DEFAULTS = readDefaults();
+
   private final JsonObject json;
 
   public ChatConfig(JsonObject json) {
     this.json = json;
   }
 
-  public static ChatConfig load(Path file, Map<String, String> env, Map<String, String> overrides) throws IOException {
-    JsonObject json = defaults();
-    Path chosen = file != null ? file : Path.of("config", "chat.json");
-    if (file != null || Files.isRegularFile(chosen)) {
-      json.mergeIn(new JsonObject(Files.readString(chosen)), true);
-    }
-    ENV.forEach((name, key) -> {
-      String value = env.get(name);
-      if (value != null && !value.isEmpty()) {
-        set(json, key, value);
-      }
-    });
-    String limits = env.get(LIMITS_ENV);
-    if (limits != null && !limits.isEmpty()) {
-      json.getJsonObject("limits").mergeIn(new JsonObject(limits));
-    }
-    overrides.forEach((key, value) -> set(json, key, value));
-    return new ChatConfig(json);
+  /** The layers with the environment given as a map of variables (as a test or a tool has it). */
+  public static ChatConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+    return load(file, List.of(EnvSettings.store(env)), flags);
   }
 
-  public static JsonObject defaults() throws IOException {
+  /**
+   * The layers with this process's environment, then the entries of a secrets parameter (they
+   * win over variables of the same name: the parameter is what the fleet made for this very
+   * instance).
+   */
+  public static ChatConfig loadFromProcess(Path file, Map<String, String> parameterEntries, Map<String, String> flags) {
+    List<ConfigStoreOptions> environment = new ArrayList<>();
+    environment.add(EnvSettings.processStore(DEFAULTS));
+    if (!parameterEntries.isEmpty()) {
+      environment.add(EnvSettings.store(parameterEntries));
+    }
+    return load(file, environment, flags);
+  }
+
+  /**
+   * Reads the layers on a small Vert.x instance of its own (the service's own is sized by this
+   * configuration). Blocks.
+   *
+   * @throws IllegalArgumentException naming what is wrong (an unreadable or malformed file, a
+   *     variable or flag of the wrong type), never quoting a value
+   */
+  static ChatConfig load(Path file, List<ConfigStoreOptions> environment, Map<String, String> flags) {
+    return load(file, DEFAULT_FILE, environment, flags);
+  }
+
+  static ChatConfig load(Path file, Path defaultFile, List<ConfigStoreOptions> environment, Map<String, String> flags) {
+    Path chosen = file != null ? file : defaultFile;
+    ConfigRetrieverOptions layers = layers(chosen, file != null, environment, flags);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1)
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
+    try {
+      ConfigRetriever retriever = ConfigRetriever.create(vertx, layers);
+      return new ChatConfig(retriever.getConfig().await(30, TimeUnit.SECONDS));
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the configuration was not read within 30 s");
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException("configuration file " + chosen + " is not valid JSON" + where(e));
+    } catch (FileSystemException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalArgumentException("configuration file " + chosen + " cannot be read ("
+          + (cause instanceof NoSuchFileException ? "no such file" : cause.getClass().getSimpleName()) + ")");
+    } finally {
+      vertx.close();
+    }
+  }
+
+  /**
+   * The stores, in order: the defaults (a {@code json} store), the file (a {@code file} store),
+   * the environment's stores, the flags (a {@code json} store). The default file is optional:
+   * its store is there only when the file is; a file that is there, or named, must read and
+   * parse (an optional vertx-config store would take a malformed file for an absent one).
+   */
+  static ConfigRetrieverOptions layers(Path file, boolean named, List<ConfigStoreOptions> environment,
+      Map<String, String> flags) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false).setScanPeriod(0);
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(defaults()));
+    if (named || Files.isRegularFile(file)) {
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat("json")
+          .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString())));
+    }
+    environment.forEach(options::addStore);
+    JsonObject settings = new JsonObject();
+    flags.forEach((key, value) -> put(settings, key, typed(key, valueAt(DEFAULTS, key), value)));
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(settings));
+    return options;
+  }
+
+  /** Line and column of a JSON syntax error: the parser's message could quote the file. */
+  private static String where(DecodeException e) {
+    if (e.getCause() instanceof JsonProcessingException parse && parse.getLocation() != null) {
+      return " (line " + parse.getLocation().getLineNr() + ", column " + parse.getLocation().getColumnNr() + ")";
+    }
+    return "";
+  }
+
+  /** The defaults inside the jar (a copy). */
+  public static JsonObject defaults() {
+    return DEFAULTS.copy();
+  }
+
+  private static JsonObject readDefaults() {
     try (InputStream in = ChatConfig.class.getResourceAsStream("/chat/defaults.json")) {
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
-  /** Sets a dotted key; numbers and booleans given as text keep the type of the default. */
+  /** Sets a dotted key; text where the default is a number, a boolean or JSON keeps that type. */
   public static void set(JsonObject json, String dottedKey, String value) {
+    put(json, dottedKey, typed(dottedKey, valueAt(json, dottedKey), value));
+  }
+
+  /** The value at a dotted key, or null. */
+  static Object valueAt(JsonObject json, String dottedKey) {
+    Object node = json;
+    for (String part : dottedKey.split("\\.")) {
+      if (!(node instanceof JsonObject object)) {
+        return null;
+      }
+      node = object.getValue(part);
+    }
+    return node;
+  }
+
+  /** Puts a value at a dotted key, making the sections on the way; an object is merged into one already there. */
+  static void put(JsonObject json, String dottedKey, Object value) {
     String[] parts = dottedKey.split("\\.");
     JsonObject node = json;
     for (int i = 0; i < parts.length - 1; i++) {
-      JsonObject child = node.getJsonObject(parts[i]);
-      if (child == null) {
+      Object child = node.getValue(parts[i]);
+      if (!(child instanceof JsonObject)) {
         child = new JsonObject();
         node.put(parts[i], child);
       }
-      node = child;
+      node = (JsonObject) child;
     }
     String leaf = parts[parts.length - 1];
-    Object old = node.getValue(leaf);
-    if (old instanceof Number) {
-      String number = value.trim();
-      // a fraction where the default is one (fleet.load.targetCpu=0.5), a whole number elsewhere
-      node.put(leaf, old instanceof Double || old instanceof Float || number.contains(".")
-          ? (Object) Double.parseDouble(number) : (Object) Long.parseLong(number));
-    } else if (old instanceof Boolean) {
-      node.put(leaf, Boolean.parseBoolean(value.trim()));
+    if (value instanceof JsonObject object && node.getValue(leaf) instanceof JsonObject existing) {
+      existing.mergeIn(object, true);
     } else {
       node.put(leaf, value);
     }
+  }
+
+  /**
+   * A setting given as text ({@code source}: the flag's key or the variable) in the type of its
+   * default: a number (a fraction where the default is one, or the text has a point), a
+   * boolean, a JSON object (merged into the section), a JSON array when the text is one (else
+   * the text, which such settings also take); text otherwise. An error names the source and
+   * never the value.
+   */
+  static Object typed(String source, Object standard, String text) {
+    String trimmed = text.trim();
+    try {
+      if (standard instanceof Number) {
+        return standard instanceof Double || standard instanceof Float || trimmed.contains(".")
+            ? (Object) Double.parseDouble(trimmed) : (Object) Long.parseLong(trimmed);
+      } else if (standard instanceof Boolean) {
+        return Boolean.parseBoolean(trimmed);
+      } else if (standard instanceof JsonObject) {
+        return new JsonObject(trimmed);
+      } else if (standard instanceof JsonArray && trimmed.startsWith("[")) {
+        return new JsonArray(trimmed);
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(source + " must be a number");
+    } catch (DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException(source + " must be a JSON " + (standard instanceof JsonObject ? "object" : "array"));
+    }
+    return text;
   }
 
   /**
@@ -167,14 +275,13 @@ public final class ChatConfig {
     return json;
   }
 
-  /** The configuration as logged at start-up: passwords and secrets masked. */
+  /** The configuration as logged at start-up: passwords and secrets masked, whatever layer gave them. */
   public String masked() {
     JsonObject copy = json.copy();
     for (String key : SECRET_KEYS) {
-      String[] parts = key.split("\\.");
-      JsonObject node = copy.getJsonObject(parts[0]);
-      if (node != null && node.getValue(parts[1]) != null && !node.getString(parts[1]).isEmpty()) {
-        node.put(parts[1], "****");
+      Object value = valueAt(copy, key);
+      if (value != null && !value.toString().isEmpty()) {
+        put(copy, key, "****");
       }
     }
     for (String section : new String[] {"store", "broker"}) {
@@ -182,6 +289,11 @@ public final class ChatConfig {
       copy.getJsonObject(section).put("url", Secrets.maskUrl(url));
     }
     return copy.encode();
+  }
+
+  /** The settings that are secrets, by dotted key. */
+  public static List<String> secretKeys() {
+    return SECRET_KEYS;
   }
 
   public String host() {
