@@ -33,10 +33,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -60,7 +60,8 @@ public final class ChatClient {
   private boolean cutOff;
   private final ClientTls tls;
   private final Output output;
-  private final Map<String, Session> sessions = new HashMap<>();
+  /** Read by the deliveries (the broker link's thread) as well as by commands. */
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Vocabulary names = new Vocabulary(this::loggedIn);
   private Vertx vertx;
 
@@ -358,10 +359,19 @@ public final class ChatClient {
     }
   }
 
+  /**
+   * The user logged out or was deleted: its deliveries stop here. Its link is closed before the
+   * next command, so the broker routes nothing more to it; a delivery already on its way is
+   * dropped ({@link #subscribe}).
+   */
   private void forget(String user) {
     Session s = sessions.remove(user);
     if (s != null && s.link != null) {
-      s.link.close();
+      try {
+        await(s.link.close());
+      } catch (IllegalStateException e) {
+        warn("client: broker connection of " + user + " not closed: " + e.getMessage());
+      }
     }
   }
 
@@ -385,11 +395,15 @@ public final class ChatClient {
   /**
    * Subscribes and waits until the broker has attached the link, so no delivery is missed. The
    * user's link subscribes again by itself after a lost connection (a broker restarted or
-   * failed over).
+   * failed over). Only the deliveries of a user still logged in are printed.
    */
   private void subscribe(Session s, String address) {
     try {
-      await(link(s).receive(address, this::delivered));
+      await(link(s).receive(address, msg -> {
+        if (sessions.get(s.user) == s) {
+          delivered(msg);
+        }
+      }));
     } catch (Exception e) {
       warn("client: cannot subscribe to " + address + ": " + e.getMessage());
     }
