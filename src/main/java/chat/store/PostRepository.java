@@ -13,20 +13,21 @@ public final class PostRepository {
 
   /**
    * Adds the post unless the author already has {@code max} posts (0: no limit); whether it was
-   * added. One statement: each user's row counts its posts (a trigger of the insert adds one),
-   * so the quota is a condition on one row, not a count of them all. Two posts of one author at
-   * the same moment may both pass a quota that has room for one.
+   * added. One statement: each user has a row counting its posts ({@code post_counts}, one per
+   * user, made with the user and removed with it; a trigger of the insert adds one), so the
+   * quota is a condition on one row, not a count of them all. Two posts of one author at the
+   * same moment may both pass a quota that has room for one.
    */
   public boolean post(Sql c, long author, String message, int max) throws SQLException {
     return max > 0
-        ? c.update("INSERT INTO posts (author, message) SELECT id, CAST(? AS VARCHAR(65536)) FROM users"
-            + " WHERE id = ? AND post_count < ?", message, author, max) > 0
+        ? c.update("INSERT INTO posts (author, message) SELECT author, CAST(? AS VARCHAR(65536)) FROM post_counts"
+            + " WHERE author = ? AND posts < ?", message, author, max) > 0
         : c.update("INSERT INTO posts (author, message) VALUES (?, ?)", author, message) > 0;
   }
 
   /** How many posts the user has. */
   public int count(Sql c, long author) throws SQLException {
-    Row r = c.row("SELECT post_count FROM users WHERE id = ?", author);
+    Row r = c.row("SELECT posts FROM post_counts WHERE author = ?", author);
     return r == null ? 0 : r.getInteger(0);
   }
 

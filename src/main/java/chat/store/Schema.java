@@ -104,7 +104,29 @@ public final class Schema {
       // a unit of work's commit mark: how a commit whose answer was lost is found again (Db)
       Migration.portable(
           "CREATE TABLE commit_marks (id VARCHAR(36) PRIMARY KEY, made BIGINT NOT NULL)",
-          "CREATE INDEX commit_marks_made ON commit_marks (made)"));
+          "CREATE INDEX commit_marks_made ON commit_marks (made)"),
+      // each user's post count in a row of its own: counting a post rewrote the user's row, and
+      // in every index of users (id, name, channel, token, instance), which cost as much as the
+      // post itself; a counter row has one index. A new user gets its row from a trigger.
+      Migration.dialects(
+          List.of("CREATE TABLE post_counts (author " + USER_REF.replace("NOT NULL", "NOT NULL PRIMARY KEY")
+                  + ", posts INT DEFAULT 0 NOT NULL)",
+              "INSERT INTO post_counts (author, posts) SELECT id, post_count FROM users",
+              "DROP TRIGGER posts_counted",
+              "CREATE TRIGGER posts_counted AFTER INSERT ON posts REFERENCING NEW ROW AS p FOR EACH ROW"
+                  + " UPDATE post_counts SET posts = posts + 1 WHERE author = p.author",
+              "ALTER TABLE users DROP COLUMN post_count",
+              "CREATE TRIGGER users_counted AFTER INSERT ON users REFERENCING NEW ROW AS u FOR EACH ROW"
+                  + " INSERT INTO post_counts (author) VALUES (u.id)"),
+          List.of("CREATE TABLE post_counts (author " + USER_REF.replace("NOT NULL", "NOT NULL PRIMARY KEY")
+                  + ", posts INT DEFAULT 0 NOT NULL)",
+              "INSERT INTO post_counts (author, posts) SELECT id, post_count FROM users",
+              "CREATE OR REPLACE FUNCTION posts_counted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                  + " UPDATE post_counts SET posts = posts + 1 WHERE author = NEW.author; RETURN NULL; END $$",
+              "CREATE FUNCTION users_counted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                  + " INSERT INTO post_counts (author) VALUES (NEW.id); RETURN NULL; END $$",
+              "ALTER TABLE users DROP COLUMN post_count",
+              "CREATE TRIGGER users_counted AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION users_counted()")));
 
   private Schema() { }
 

@@ -28,7 +28,8 @@ public final class StoreAccess {
       "LEASES", "",
       "SCHEMA_VERSION", "SELECT",
       // instances only note when a token was last used (idle expiry), and count posts
-      "USERS", "SELECT, UPDATE (token_used, post_count)",
+      "USERS", "SELECT, UPDATE (token_used)",
+      "POST_COUNTS", "SELECT, UPDATE (posts)",
       "INVITATIONS", "SELECT, INSERT, DELETE",
       "FRIENDSHIPS", "SELECT, INSERT",
       "POSTS", "SELECT, INSERT",

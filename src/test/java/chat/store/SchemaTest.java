@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Schema migrations on a real HSQLDB file database: tables end up CACHED, old data kept. */
 class SchemaTest {
   private static final List<String> TABLES = List.of("CHAT_GROUPS", "COMMIT_MARKS", "FRIENDSHIPS", "INSTANCES",
-      "INVITATIONS", "LEASES", "MEMBERSHIPS", "POSTS", "SCHEMA_VERSION", "USERS");
+      "INVITATIONS", "LEASES", "MEMBERSHIPS", "POST_COUNTS", "POSTS", "SCHEMA_VERSION", "USERS");
 
   @TempDir
   Path dir;
@@ -87,6 +87,8 @@ class SchemaTest {
       }
       s.execute("INSERT INTO users (name, password_hash, channel) VALUES ('old', 'h', 'u-old')");
       s.execute("INSERT INTO chat_groups (name, channel) VALUES ('oldgroup', 'g-old')");
+      s.execute("INSERT INTO posts (author, message) SELECT id, 'before' FROM users");
+      s.execute("INSERT INTO posts (author, message) SELECT id, 'counts' FROM users");
       s.execute("SHUTDOWN");
     }
     assertEquals("MEMORY", tableTypes().get("USERS"));
@@ -100,9 +102,26 @@ class SchemaTest {
       assertEquals("old", r.getString(1));
       assertEquals("oldgroup", r.getString(2));
       assertEquals(null, r.getObject(3), "groups made before have no known creator");
+      assertEquals(List.of("old=2"), postCounts(c), "the posts made before are counted");
+      c.createStatement().execute("INSERT INTO users (name, password_hash, channel) VALUES ('new', 'h', 'u-new')");
+      c.createStatement().execute("INSERT INTO posts (author, message) SELECT id, 'hello' FROM users WHERE name = 'old'");
+      assertEquals(List.of("new=0", "old=3"), postCounts(c), "a new user is counted from 0, a post counts itself");
+      c.createStatement().execute("DELETE FROM users WHERE name = 'new'");
+      assertEquals(List.of("old=3"), postCounts(c), "a user's count goes with it");
       c.createStatement().execute("SHUTDOWN");
     }
     assertEquals(Schema.MIGRATIONS.size(), migrate(), "nothing left to do the second time");
+  }
+
+  private static List<String> postCounts(Connection c) throws Exception {
+    List<String> counts = new java.util.ArrayList<>();
+    try (ResultSet r = c.createStatement().executeQuery(
+        "SELECT u.name, pc.posts FROM post_counts pc JOIN users u ON u.id = pc.author ORDER BY u.name")) {
+      while (r.next()) {
+        counts.add(r.getString(1) + "=" + r.getInt(2));
+      }
+    }
+    return counts;
   }
 
   @Test
