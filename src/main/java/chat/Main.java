@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -131,24 +130,9 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The environment with the entries of the {@value #SECRETS_PARAMETER_ENV} parameter added as
-   * variables, which then reach the configuration like any other {@code CHAT_*} variable. They win
-   * over variables of the same name: the parameter is what the fleet made for this very instance.
-   *
-   * @throws IllegalStateException when the parameter is named but cannot be read
-   */
-  public static Map<String, String> withParameterSecrets(Map<String, String> env) {
-    Map<String, String> secrets = parameterSecrets(env);
-    if (secrets.isEmpty()) {
-      return env;
-    }
-    Map<String, String> merged = new HashMap<>(env);
-    merged.putAll(secrets);
-    return merged;
-  }
-
-  /**
-   * The entries of the {@value #SECRETS_PARAMETER_ENV} parameter the environment names, or none.
+   * The entries of the {@value #SECRETS_PARAMETER_ENV} parameter the environment names, or none:
+   * variables that reach the configuration over those of the environment
+   * ({@link ChatConfig#loadFromProcess}).
    *
    * @throws IllegalStateException when the parameter is named but cannot be read
    */

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,12 +40,12 @@ class SecretsParameterStartTest {
   @Test
   void parameterEntriesReachTheConfigurationAsEnvironmentVariables() throws Exception {
     aws.ssm().preload(PARAMETER, "SecureString", SECRETS.encode());
-    Map<String, String> env = Main.withParameterSecrets(Map.of(
+    Map<String, String> env = Map.of(
         "CHAT_SECRETS_PARAMETER", PARAMETER,
         "CHAT_SSM_ENDPOINT", aws.ssm().endpoint().toString(),
         "CHAT_STORE_PASSWORD", "stale-from-the-image",
-        "CHAT_CAPACITY", "7"));
-    ChatConfig config = ChatConfig.load(null, env, Map.of());
+        "CHAT_CAPACITY", "7");
+    ChatConfig config = ChatConfig.load(null, env, Main.parameterSecrets(env), Map.of());
 
     JsonObject json = config.json();
     assertEquals("chat_app", json.getJsonObject("store").getString("user"));
@@ -66,7 +65,7 @@ class SecretsParameterStartTest {
   @Test
   void withoutAParameterNothingIsRead() {
     Map<String, String> env = Map.of("CHAT_SSM_ENDPOINT", aws.ssm().endpoint().toString(), "CHAT_STORE_PASSWORD", "pw");
-    assertSame(env, Main.withParameterSecrets(env));
+    assertEquals(Map.of(), Main.parameterSecrets(env));
     assertEquals(List.of(), aws.ssm().calls());
   }
 
@@ -78,16 +77,16 @@ class SecretsParameterStartTest {
 
     aws.ssm().failNext("GetParameter", 400, "AccessDeniedException",
         "User is not authorized to perform: ssm:GetParameter");
-    IllegalStateException denied = assertThrows(IllegalStateException.class, () -> Main.withParameterSecrets(env));
+    IllegalStateException denied = assertThrows(IllegalStateException.class, () -> Main.parameterSecrets(env));
     assertTrue(denied.getMessage().startsWith("cannot read the secrets parameter " + PARAMETER + ": AccessDeniedException"),
         denied.getMessage());
 
-    IllegalStateException garbled = assertThrows(IllegalStateException.class, () -> Main.withParameterSecrets(env));
+    IllegalStateException garbled = assertThrows(IllegalStateException.class, () -> Main.parameterSecrets(env));
     assertEquals("the secrets parameter " + PARAMETER + " is not a JSON object", garbled.getMessage());
     assertFalse(String.valueOf(garbled.getCause()).contains("s3cret"), "the cause quotes no value");
 
     aws.ssm().preload(PARAMETER, "SecureString", new JsonObject().put("CHAT_STORE_PASSWORD", 12345).encode());
-    IllegalStateException typed = assertThrows(IllegalStateException.class, () -> Main.withParameterSecrets(env));
+    IllegalStateException typed = assertThrows(IllegalStateException.class, () -> Main.parameterSecrets(env));
     assertFalse(typed.getMessage().contains("12345"), typed.getMessage());
   }
 

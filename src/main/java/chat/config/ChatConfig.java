@@ -64,7 +64,13 @@ public final class ChatConfig {
 
   /** The layers with the environment given as a map of variables (as a test or a tool has it). */
   public static ChatConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-    return load(file, List.of(EnvSettings.store(env)), flags);
+    return load(file, env, Map.of(), flags);
+  }
+
+  /** The layers of {@link #loadFromProcess}, with the environment given as a map of variables. */
+  public static ChatConfig load(Path file, Map<String, String> env, Map<String, String> parameterEntries,
+                                Map<String, String> flags) {
+    return load(file, environment(EnvSettings.store(env), parameterEntries), flags);
   }
 
   /**
@@ -73,12 +79,17 @@ public final class ChatConfig {
    * instance).
    */
   public static ChatConfig loadFromProcess(Path file, Map<String, String> parameterEntries, Map<String, String> flags) {
+    return load(file, environment(EnvSettings.processStore(DEFAULTS), parameterEntries), flags);
+  }
+
+  /** The environment's stores: the variables, then a secrets parameter's entries when there are any. */
+  private static List<ConfigStoreOptions> environment(ConfigStoreOptions variables, Map<String, String> parameterEntries) {
     List<ConfigStoreOptions> environment = new ArrayList<>();
-    environment.add(EnvSettings.processStore(DEFAULTS));
+    environment.add(variables);
     if (!parameterEntries.isEmpty()) {
       environment.add(EnvSettings.store(parameterEntries));
     }
-    return load(file, environment, flags);
+    return environment;
   }
 
   /**
