@@ -1,6 +1,7 @@
 package chat.fleet;
 
 import chat.config.ChatConfig;
+import chat.support.Conditions;
 import chat.support.RunningService;
 import chat.support.Wire;
 import io.vertx.core.json.JsonArray;
@@ -337,8 +338,8 @@ class AwsDeployKitTest {
 
     // The last user gone, the instance is terminated and its secrets deleted.
     assertEquals(0, Wire.reference(loginPort, "delete " + token).getInteger("status"));
-    awaitCondition(() -> ec2.state(ec2Id).orElse("").equals("terminated") && ssm.parameter(parameter).isEmpty(),
-        30, "the instance terminated and its parameter deleted");
+    Conditions.await("the instance terminated and its parameter deleted", 30_000,
+        () -> ec2.state(ec2Id).orElse("").equals("terminated") && ssm.parameter(parameter).isEmpty());
     BootedMachines.kill(machines.all().get(ec2Id)); // as EC2 powers a terminated machine off
     assertTrue(ssm.parameter("/" + PREFIX + "/" + CLUSTER + "/app-gone").isEmpty(), "the orphaned parameter went at start-up");
     service.close();
@@ -673,20 +674,6 @@ class AwsDeployKitTest {
   }
 
   // ---- helpers ----
-
-  private interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitCondition(Check check, int seconds, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        fail("not within " + seconds + " s: " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
 
   private static void executable(Path path, String content) throws IOException {
     BootedMachines.executable(path, content);

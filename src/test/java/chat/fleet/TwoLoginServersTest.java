@@ -6,6 +6,7 @@ import chat.messaging.BrokerSecurity;
 import chat.messaging.EmbeddedBroker;
 import chat.store.StoreAccess;
 import chat.store.StoreServer;
+import chat.support.Conditions;
 import chat.support.RunningService;
 import chat.support.TestServers;
 import io.vertx.core.eventbus.Message;
@@ -144,14 +145,9 @@ class TwoLoginServersTest {
         .getString(0));
   }
 
-  private static void awaitRegistered(List<Message<JsonObject>> events, String instance) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (events.stream().noneMatch(m -> "registered".equals(m.body().getString("event"))
-        && instance.equals(m.body().getString("instance")))) {
-      assertTrue(System.nanoTime() < deadline, "no registered event for " + instance + " in " + events.stream()
-          .map(m -> m.body().encode()).toList());
-      Thread.sleep(20);
-    }
+  private static void awaitRegistered(List<Message<JsonObject>> events, String instance) throws Exception {
+    Conditions.await("a registered event for " + instance, 20_000, () -> events.stream().anyMatch(m ->
+        "registered".equals(m.body().getString("event")) && instance.equals(m.body().getString("instance"))));
   }
 
   @Test

@@ -4,6 +4,7 @@ import chat.config.ChatConfig;
 import chat.store.Db;
 import chat.store.Row;
 import chat.store.UserRepository;
+import chat.support.Conditions;
 import chat.support.RunningService;
 import chat.support.Wire;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +30,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,14 +96,6 @@ class AuthenticationTest {
 
   private String passwordHash(String name) throws Exception {
     return column(name, "password_hash").getString(0);
-  }
-
-  private static void await(String what, long millis, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.sleep(20);
-    }
   }
 
   private static double medianMillis(List<Long> nanos) {
@@ -228,7 +220,7 @@ class AuthenticationTest {
     assertEquals(TOO_MANY, service.message("login alice right"));
     service.login("bob", "pb");
 
-    await("the owner to get in", 10_000, () -> {
+    Conditions.await("the owner to get in", 10_000, () -> {
       try {
         return OK.equals(service.message("login alice right"));
       } catch (IOException e) {
@@ -335,7 +327,7 @@ class AuthenticationTest {
     int appPort = reply.getJsonObject("server").getInteger("port");
     long lastUse = column("erin", "token_used").getLong(0);
     // waiting on the store's clock, without using the token (a use would keep it alive)
-    await("the idle window to pass", 10_000, () -> System.currentTimeMillis() > lastUse + 1_000);
+    Conditions.await("the idle window to pass", 10_000, () -> System.currentTimeMillis() > lastUse + 1_000);
 
     assertEquals(NOT_LOGIN, service.message("list-friend " + first));
     assertEquals(NOT_LOGIN, Wire.reference(appPort, "list-friend " + first).getString("message"));
@@ -351,7 +343,7 @@ class AuthenticationTest {
     assertEquals(OK, service.message("register fay pf"));
     String first = service.login("fay", "pf");
     long t0 = System.nanoTime();
-    await("the token to expire", 15_000, () -> {
+    Conditions.await("the token to expire", 15_000, () -> {
       try {
         return NOT_LOGIN.equals(service.message("list-friend " + first));
       } catch (IOException e) {
