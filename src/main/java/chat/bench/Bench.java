@@ -51,11 +51,12 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--clients", description = "concurrent clients (threads, each with one connection at a time) (default: ${DEFAULT-VALUE})")
   int clients = 50;
   @Option(names = "--mix", description = "command mix: full (list-friend, receive-post, post, login), app (the first three), "
-      + "login, messaging (send, send-group, deliveries timed), mixed (posts, lists, sends) (default: ${DEFAULT-VALUE})")
+      + "login, messaging (send, send-group, deliveries timed), fanout (send-group only, deliveries timed; with "
+      + "--group-size), mixed (posts, lists, sends) (default: ${DEFAULT-VALUE})")
   Mix mix = Mix.mixed;
   @Option(names = "--users", description = "users the load is spread over, so that no user reaches the service's "
       + "per-user write limits (default: max(clients, " + Bench.SOLO_USERS + "), twice that for the mixes "
-      + "with friends, messaging and mixed)")
+      + "with friends, messaging, fanout and mixed; with --group-size N over 2, N per client)")
   Integer users;
   @Option(names = "--server-pid", paramLabel = "PID", description = "process of the service: its CPU time and its "
       + "descendants' (/proc) over the measured window is reported per command")
@@ -78,6 +79,15 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--ca", paramLabel = "FILE",
       description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
   java.nio.file.Path ca;
+  @Option(names = "--rate", paramLabel = "PER_SECOND", description = "open loop: issue this many commands a second "
+      + "in all, on a fixed schedule spread over the clients, whatever the replies take; latencies (and delivery "
+      + "latencies) count from the scheduled moment, so a server that falls behind shows its queue (default: closed "
+      + "loop, each client sends its next command when the last is answered)")
+  Integer rate;
+  @Option(names = "--group-size", paramLabel = "N", description = "members of each group in the mixes that send: "
+      + "the sender, its friend and N - 2 more users, each subscribed to the group; every send-group is timed to "
+      + "each of the N (default: ${DEFAULT-VALUE})")
+  int groupSize = 2;
   @Option(names = "--hold", paramLabel = "SECONDS", description = "no load: register and log in the --users, keep "
       + "them logged in (tokens valid) for SECONDS, then delete them; for measuring the service's memory per "
       + "online user. With --mix login or app no connection stays open; the mixes with friends also set up "
@@ -87,6 +97,8 @@ public final class Bench implements Callable<Integer> {
   /** Posts the friend makes during setup, so receive-post returns a fixed, non-empty list. */
   private static final int FRIEND_POSTS = 3;
   private static final int MAX_CLIENTS = 2_000;
+  private static final int MAX_GROUP = 1_000;
+  private static final int MAX_RATE = 1_000_000;
   private static final int SETUP_THREADS = 8;
   private static final String BAD_LOGIN = "No such user or password error";
 
@@ -113,6 +125,7 @@ public final class Bench implements Callable<Integer> {
     app(false, Cmd.LIST_FRIEND, Cmd.RECEIVE_POST, Cmd.POST),
     login(false, Cmd.LOGIN),
     messaging(true, Cmd.SEND, Cmd.SEND_GROUP),
+    fanout(true, Cmd.SEND_GROUP),
     mixed(true, Cmd.POST, Cmd.RECEIVE_POST, Cmd.LIST_FRIEND, Cmd.LIST_INVITE, Cmd.LIST_GROUP, Cmd.LIST_JOINED,
         Cmd.SEND, Cmd.SEND_GROUP);
 
@@ -167,12 +180,16 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
-  /** One client: user {@code a} drives the load, its friend {@code b} receives; both are in the group. */
+  /**
+   * One client: user {@code a} drives the load, its friend {@code b} receives; both are in the group,
+   * with {@code others} ({@code --group-size} - 2 more members).
+   */
   static final class Pair {
     final int index;
     final User a;
     final User b;
     final String group;
+    final List<User> others = new ArrayList<>();
     String groupChannel;
     /** Writes (post, send, send-group) of user {@code a} in the measured window. */
     final AtomicLong writes = new AtomicLong();
@@ -226,9 +243,16 @@ public final class Bench implements Callable<Integer> {
 
     List<Pair> pairs = new ArrayList<>();
     for (int i = 0; i < pairCount(); i++) {
-      pairs.add(mix.paired
-          ? new Pair(i, new User(prefix + "u" + (2 * i)), new User(prefix + "u" + (2 * i + 1)), prefix + "g" + i)
-          : new Pair(i, new User(prefix + "u" + i), null, null));
+      if (!mix.paired) {
+        pairs.add(new Pair(i, new User(prefix + "u" + i), null, null));
+        continue;
+      }
+      int first = groupSize * i;
+      Pair p = new Pair(i, new User(prefix + "u" + first), new User(prefix + "u" + (first + 1)), prefix + "g" + i);
+      for (int m = 2; m < groupSize; m++) {
+        p.others.add(new User(prefix + "u" + (first + m)));
+      }
+      pairs.add(p);
     }
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     try {
@@ -241,12 +265,12 @@ public final class Bench implements Callable<Integer> {
       }
       double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
       if (hold != null) {
-        return hold((mix.paired ? 2 : 1) * pairs.size(), setupSeconds);
+        return hold(membersPerPair() * pairs.size(), setupSeconds);
       }
       err.printf("bench: setup done in %.1f s; warm-up %d s, then measuring %d s%n", setupSeconds, warmup, seconds);
       Load load = load(pairs);
       long expectedDirect = load.sendOk;
-      long expectedGroup = 2 * load.sendGroupOk;
+      long expectedGroup = (long) groupSize * load.sendGroupOk;
       if (noBroker) {
         expectedDirect = 0;
         expectedGroup = 0;
@@ -303,16 +327,25 @@ public final class Bench implements Callable<Integer> {
     if (users != null) {
       return users;
     }
-    return (mix.paired ? 2 : 1) * Math.max(clients, SOLO_USERS);
+    if (mix.paired && groupSize > 2) {
+      return groupSize * clients;
+    }
+    return membersPerPair() * Math.max(clients, SOLO_USERS);
+  }
+
+  /** Users per pair: one without friends; the sender, its friend and the other members of their group. */
+  int membersPerPair() {
+    return mix.paired ? groupSize : 1;
   }
 
   int pairCount() {
-    return mix.paired ? userCount() / 2 : userCount();
+    return userCount() / membersPerPair();
   }
 
   private String population() {
     return mix.paired
-        ? String.format("%d users (%d friend pairs, %d groups)", 2 * pairCount(), pairCount(), pairCount())
+        ? String.format("%d users (%d friend pairs, %d groups of %d)", groupSize * pairCount(), pairCount(),
+            pairCount(), groupSize)
         : String.format("%d users", pairCount());
   }
 
@@ -320,8 +353,20 @@ public final class Bench implements Callable<Integer> {
     if (clients < 1 || clients > MAX_CLIENTS) {
       return "--clients must be between 1 and " + MAX_CLIENTS;
     }
-    if (users != null && (users < (mix.paired ? 2 : 1) || users > 2 * MAX_CLIENTS * 10)) {
-      return "--users must be between " + (mix.paired ? 2 : 1) + " and " + (2 * MAX_CLIENTS * 10);
+    if (groupSize < 2 || groupSize > MAX_GROUP) {
+      return "--group-size must be between 2 and " + MAX_GROUP;
+    }
+    if (groupSize > 2 && !mix.paired) {
+      return "--group-size is for the mixes that send (messaging, fanout, mixed)";
+    }
+    if (users != null && (users < membersPerPair() || users > 2 * MAX_CLIENTS * 10)) {
+      return "--users must be between " + membersPerPair() + " and " + (2 * MAX_CLIENTS * 10);
+    }
+    if (rate != null && (rate < 1 || rate > MAX_RATE)) {
+      return "--rate must be between 1 and " + MAX_RATE + " commands a second";
+    }
+    if (rate != null && hold != null) {
+      return "--rate is for a load; --hold runs none";
     }
     if (serverPid != null && serverPid < 1) {
       return "--server-pid must be a process id";
@@ -448,6 +493,11 @@ public final class Bench implements Callable<Integer> {
         throw new SetupException("create-group " + p.group + ": the reply has no \"channel\": " + created.encode());
       }
       ok(t, p.b.server, "join-group " + p.b.token + " " + p.group, "join-group", p.b);
+      for (User u : p.others) {
+        register(t, u);
+        login(t, u, deadline);
+        ok(t, u.server, "join-group " + u.token + " " + p.group, "join-group", u);
+      }
     }
     if (p.a.broker == null || p.b.broker == null) {
       return; // deliveries go over a broker this bench does not speak to (the reference server's STOMP)
@@ -456,6 +506,12 @@ public final class Bench implements Callable<Integer> {
     subscribe(p.b, "queue://" + p.b.personalChannel);
     subscribe(p.a, "topic://" + p.groupChannel);
     subscribe(p.b, "topic://" + p.groupChannel);
+    for (User u : p.others) {
+      if (u.broker == null) {
+        return;
+      }
+      subscribe(u, "topic://" + p.groupChannel);
+    }
   }
 
   private void register(Transport t, User u) throws IOException, SetupException {
@@ -637,6 +693,8 @@ public final class Bench implements Callable<Integer> {
     final Map<String, Long> errorKinds = new LinkedHashMap<>();
     long sendOk;
     long sendGroupOk;
+    /** Open loop: measured commands a client issued more than {@link #LATE_NANOS} after they were due. */
+    long late;
 
     Tally() {
       for (Cmd c : Cmd.values()) {
@@ -655,6 +713,7 @@ public final class Bench implements Callable<Integer> {
       other.errorKinds.forEach((k, v) -> errorKinds.merge(k, v, Long::sum));
       sendOk += other.sendOk;
       sendGroupOk += other.sendGroupOk;
+      late += other.late;
     }
   }
 
@@ -668,6 +727,11 @@ public final class Bench implements Callable<Integer> {
     final ClientTls tls;
     final long start;
     final long end;
+    /** Open loop: the schedule's origin, this client's number of {@link #clients}, and the total rate; 0: closed loop. */
+    long origin;
+    int client;
+    int clients;
+    double rate;
     long lastEnd;
     volatile boolean finished;
 
@@ -683,9 +747,19 @@ public final class Bench implements Callable<Integer> {
       this.end = end;
     }
 
+    /** Makes this client issue its share of {@code rate} commands a second on a fixed schedule from {@code origin}. */
+    Worker openLoop(long origin, int client, int clients, double rate) {
+      this.origin = origin;
+      this.client = client;
+      this.clients = clients;
+      this.rate = rate;
+      return this;
+    }
+
     @Override
     public void run() {
       long seq = 0;
+      long issued = 0;
       int round = 0;
       try (Transport t = Transport.create(mode, tls)) {
         loop:
@@ -694,9 +768,15 @@ public final class Bench implements Callable<Integer> {
           Pair pair = mine.get(round++ % mine.size());
           User me = pair.a;
           for (Cmd c : commands) {
-            long begin = System.nanoTime();
+            long begin = rate > 0 ? due(origin, client, clients, rate, issued++) : System.nanoTime();
             if (begin >= end) {
               break loop;
+            }
+            if (rate > 0) {
+              sleepUntil(begin);
+              if (begin >= start && System.nanoTime() - begin > LATE_NANOS) {
+                late++;
+              }
             }
             String text = switch (c) {
               case POST -> "post " + me.token + " bench post " + (++seq);
@@ -752,6 +832,18 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
+  /** Open loop: a command issued later than this after it was due counts as late. */
+  static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /**
+   * Open loop: when command {@code k} of client {@code c} of {@code n} is due, for {@code rate}
+   * commands a second in all from {@code origin}. The clients take turns, so the commands of all of
+   * them are evenly spaced, 1/rate apart.
+   */
+  static long due(long origin, int c, int n, double rate, long k) {
+    return origin + Math.round((k * (double) n + c) * 1e9 / rate);
+  }
+
   /** The merged result of all client threads. */
   static final class Load extends Tally {
     double elapsedSeconds;
@@ -786,6 +878,9 @@ public final class Bench implements Callable<Integer> {
         mine.add(pairs.get(i));
       }
       Worker w = new Worker(mine, mix.commands, loginServer, password(), mode, transportTls, start, end);
+      if (rate != null) {
+        w.openLoop(t0, k, clients, rate);
+      }
       Thread th = new Thread(w, "bench-client-" + k);
       th.setDaemon(true);
       workers.add(w);
@@ -831,15 +926,14 @@ public final class Bench implements Callable<Integer> {
     return load;
   }
 
+  /** Waits until {@code nanoTime} (parking: {@code Thread.sleep} would round up to the next millisecond). */
   private static void sleepUntil(long nanoTime) {
     long left;
     while ((left = nanoTime - System.nanoTime()) > 0) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (Thread.currentThread().isInterrupted()) {
         return;
       }
+      java.util.concurrent.locks.LockSupport.parkNanos(left);
     }
   }
 
@@ -857,12 +951,16 @@ public final class Bench implements Callable<Integer> {
     out.printf("  tls          %s%n", transportTls.enabled() ? "on" + (ca == null ? "" : ", verified against " + ca) : "off");
     out.printf("  mix          %s: %s (each client repeats it, each round as the next of its users)%n", mix, mixText());
     out.printf("  clients      %d%n", clients);
+    out.printf("  load         %s%n", rate == null
+        ? "closed loop (each client sends its next command once the last is answered)"
+        : String.format("open loop, %d commands/s in all on a fixed schedule (latencies from the scheduled moment)", rate));
     out.printf("  users        %s%n", population());
     out.printf("  warmup       %d s (excluded)%n", warmup);
     out.printf("  seconds      %d s measured%n", seconds);
     out.printf("  prefix       %s%n", prefix);
-    out.printf("  command line --host %s --port %d --mix %s --clients %d --users %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%s%s%n",
+    out.printf("  command line --host %s --port %d --mix %s --clients %d --users %d --seconds %d --warmup %d --prefix %s --mode %s --drain %d%s%s%s%s%n",
         host, port, mix, clients, userCount(), seconds, warmup, prefix, mode, drainSeconds,
+        rate == null ? "" : " --rate " + rate, groupSize == 2 ? "" : " --group-size " + groupSize,
         serverPid == null ? "" : " --server-pid " + serverPid,
         transportTls.enabled() ? " --tls" + (ca == null ? "" : " --ca " + ca) : "");
     out.printf("setup          %.1f s%n", setupSeconds);
@@ -883,6 +981,11 @@ public final class Bench implements Callable<Integer> {
     out.printf("  elapsed      %.2f s%n", load.elapsedSeconds);
     out.printf("  throughput   %.1f req/s%n", total / load.elapsedSeconds);
     out.printf("  errors       %d (%d replies with status != 0, %d i/o)%n", totalErrors + totalIo, totalErrors, totalIo);
+    if (rate != null) {
+      out.printf("  schedule     %d of %d commands issued more than %d ms after they were due%s%n", load.late, total,
+          TimeUnit.NANOSECONDS.toMillis(LATE_NANOS), load.late > total / 100 ? " -- the clients could not keep the rate:"
+              + " give more --clients, or the service is saturated" : "");
+    }
     long maxWrites = 0;
     for (Pair p : pairs) {
       maxWrites = Math.max(maxWrites, p.writes.get());
@@ -937,8 +1040,8 @@ public final class Bench implements Callable<Integer> {
     out.printf(drow, "kind", "received", "expected", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
     delivery(drow, "direct", directLatency, expectedDirect);
     delivery(drow, "group", groupLatency, expectedGroup);
-    out.printf("  (direct: one per successful send; group: two per successful send-group, sender included;"
-        + " waited up to %d s after the load)%n", drainSeconds);
+    out.printf("  (direct: one per successful send; group: %d per successful send-group, sender included;"
+        + " waited up to %d s after the load)%n", groupSize, drainSeconds);
     if (deliveriesOutside.get() > 0 || deliveriesUnreadable.get() > 0) {
       out.printf("  outside the window (warm-up/late sends): %d, unreadable: %d%n",
           deliveriesOutside.get(), deliveriesUnreadable.get());
@@ -983,6 +1086,11 @@ public final class Bench implements Callable<Integer> {
       }
       if (p.b != null && p.b.registered) {
         users.add(p.b);
+      }
+      for (User u : p.others) {
+        if (u.registered) {
+          users.add(u);
+        }
       }
     }
     if (users.isEmpty()) {
