@@ -769,7 +769,8 @@ public final class Bench implements Callable<Integer> {
           User me = pair.a;
           for (Cmd c : commands) {
             long begin = rate > 0 ? due(origin, client, clients, rate, issued++) : System.nanoTime();
-            if (begin >= end) {
+            // a client that fell behind its schedule stops with the window too, not when its schedule does
+            if (begin >= end || (rate > 0 && System.nanoTime() >= end)) {
               break loop;
             }
             if (rate > 0) {

@@ -191,10 +191,10 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
   }
 
   /**
-   * An instance's JIT compiles in native memory that glibc keeps once freed (20-30 MiB after the
-   * optimising compiler's first minute under load): on a JVM that can (17.0.9 and later), it is
-   * given back every {@link #TRIM_NATIVE_HEAP_MILLIS} ms. Not when the options set the interval
-   * themselves.
+   * Native memory an instance freed (the JIT's arenas above all: 20-30 MiB after a minute of the
+   * optimising compiler under load, when the options let it run) is kept by glibc: on a JVM that
+   * can (17.0.9 and later), it is given back every {@link #TRIM_NATIVE_HEAP_MILLIS} ms. Not when
+   * the options set the interval themselves.
    */
   static List<String> nativeHeapOptions(List<String> jvmOptions, java.util.function.Predicate<String> jvmHas) {
     if (jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:TrimNativeHeapInterval")) || !jvmHas.test(TRIM_OPTION)) {
