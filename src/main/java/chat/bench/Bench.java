@@ -254,7 +254,10 @@ public final class Bench implements Callable<Integer> {
       }
       pairs.add(p);
     }
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+    // the receiving users' broker connections share these event loops: one per core, so that a
+    // fan-out's deliveries are not read one after another on one thread
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
+        .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     try {
       long setupStart = System.nanoTime();
       err.printf("bench: setting up %s on %s:%d (%s mode, %s mix)%n", population(), host, port, mode, mix);
