@@ -28,6 +28,8 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
   private final Path dir;
   private final String host;
   private final List<String> jvmOptions;
+  /** Asked of this JVM once: the same for every instance it starts. */
+  private final List<String> nativeHeapOptions;
   private final Map<String, Process> children = new ConcurrentHashMap<>();
 
   /**
@@ -39,6 +41,7 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
     this.dir = dataDir.toAbsolutePath().resolve("instances");
     this.host = host;
     this.jvmOptions = jvmOptions;
+    this.nativeHeapOptions = nativeHeapOptions(jvmOptions, LocalProcessInstanceProvider::jvmHasOption);
   }
 
   @Override
@@ -54,7 +57,7 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       String classPath = System.getProperty("java.class.path");
       cmd.addAll(classDataOptions(classPath, jvmOptions));
-      cmd.addAll(nativeHeapOptions(jvmOptions, LocalProcessInstanceProvider::jvmHasOption));
+      cmd.addAll(nativeHeapOptions);
       cmd.addAll(jvmOptions);
       cmd.add("-cp");
       cmd.add(classPath);
