@@ -37,6 +37,7 @@ import chat.store.Schema;
 import chat.store.StoreServer;
 import chat.ops.Health;
 import chat.ops.Metrics;
+import io.micrometer.core.instrument.Gauge;
 import chat.ops.OpsRoutes;
 import chat.ops.OpsVerticle;
 import chat.wire.RequestVerticle;
@@ -166,7 +167,7 @@ public final class ChatServer {
         brokerSecurity.users(new BrokerUsers(db));
       }
       return switch (role) {
-        case APP -> startAppRole(db, messenger, broker);
+        case APP -> startAppRole(db, messenger);
         case BROKER -> broker.embedded() ? Future.succeededFuture()
             : Future.failedFuture(new IllegalStateException("--role=broker embeds a broker: broker.embedded must be on"));
         default -> startLoginRole(db, messenger, broker);
@@ -225,6 +226,9 @@ public final class ChatServer {
       embedded.start(broker, brokerSecurity);
       embeddedBroker = embedded;
       onStopBlocking(embedded::stop);
+      Gauge.builder("chat.broker.connections", embedded, EmbeddedBroker::connections)
+          .description("connections open to the embedded broker (the service's processes and the users' clients)")
+          .register(metrics.registry());
       if (broker.pair().enabled() && broker.pair().networkCheck().isEmpty()
           && !isLoopback(broker.pair().clusterHost())) {
         LOG.warn("broker pair without broker.networkCheck: if the two lose sight of each other while clients still "
@@ -237,12 +241,12 @@ public final class ChatServer {
   }
 
   /** {@code --role=app}: one application instance that registers with the fleet over the broker. */
-  private Future<Void> startAppRole(Db db, AmqpMessenger messenger, BrokerOptions broker) {
+  private Future<Void> startAppRole(Db db, AmqpMessenger messenger) {
     JsonObject app = config.app();
     String id = app.getString("instanceId", "");
     String advertise = app.getString("advertiseHost", "");
     AppService service = new AppService(db, messenger, config.limits(), metrics.commands("app"));
-    AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker,
+    AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), messenger.link(),
         id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
         advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
         app.getLong("heartbeatMillis", 1000L), app.getString("instanceSecret"), tls);
@@ -260,7 +264,7 @@ public final class ChatServer {
         return Future.failedFuture(e);
       }
     }
-    InstanceProvider provider = provider(db, messenger, broker);
+    InstanceProvider provider = provider(db, messenger);
     onStop(provider::close);
     FleetOptions fleetOptions = FleetOptions.fromJson(config.fleet());
     String advertise = fleetAdvertiseHost();
@@ -373,14 +377,14 @@ public final class ChatServer {
     return secrets;
   }
 
-  private InstanceProvider provider(Db db, AmqpMessenger messenger, BrokerOptions broker) {
+  private InstanceProvider provider(Db db, AmqpMessenger messenger) {
     String name = config.fleet().getString("provider", "local");
     return switch (name) {
       case "local" -> new LocalProcessInstanceProvider(vertx, config.dataDir(), "127.0.0.1",
           jvmOptions(config.fleet().getValue("jvmOptions")));
       case "inprocess" -> new InProcessInstanceProvider(vertx, spec -> {
         AppService service = new AppService(db, messenger, config.limits(), metrics.commands("app"));
-        AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), broker, spec.instanceId(),
+        AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), messenger.link(), spec.instanceId(),
             "127.0.0.1", 0, "127.0.0.1", spec.capacity(), config.app().getLong("heartbeatMillis", 1000L),
             spec.secrets().get("CHAT_INSTANCE_SECRET"), spec.tls());
         return vertx.deployVerticle(instance);

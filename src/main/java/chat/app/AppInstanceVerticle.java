@@ -2,7 +2,7 @@ package chat.app;
 
 import chat.config.TlsOptions;
 import chat.fleet.FleetAgent;
-import chat.messaging.BrokerOptions;
+import chat.messaging.BrokerLink;
 import chat.wire.RequestVerticle;
 import chat.wire.WireOptions;
 import io.vertx.core.Future;
@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class AppInstanceVerticle extends VerticleBase {
   private final AppService service;
   private final WireOptions wire;
-  private final BrokerOptions broker;
+  private final BrokerLink link;
   private final String instanceId;
   private final String bindHost;
   private final int port;
@@ -28,14 +28,17 @@ public final class AppInstanceVerticle extends VerticleBase {
   private final TlsOptions tls;
   private int actualPort;
 
-  /** {@code secret} signs the instance's fleet messages; {@code tls} is the pair it serves with. */
-  public AppInstanceVerticle(AppService service, WireOptions wire, BrokerOptions broker, String instanceId,
+  /**
+   * {@code link} is the process's link to the broker, which the fleet agent shares;
+   * {@code secret} signs the instance's fleet messages; {@code tls} is the pair it serves with.
+   */
+  public AppInstanceVerticle(AppService service, WireOptions wire, BrokerLink link, String instanceId,
                              String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis,
                              String secret, TlsOptions tls) {
     this.secret = secret;
     this.service = service;
     this.wire = wire;
-    this.broker = broker;
+    this.link = link;
     this.instanceId = instanceId;
     this.bindHost = bindHost;
     this.port = port;
@@ -54,7 +57,7 @@ public final class AppInstanceVerticle extends VerticleBase {
     }, wire, bindHost, port, tls);
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
-      return vertx.deployVerticle(new FleetAgent(broker, instanceId, advertiseHost, actualPort, capacity,
+      return vertx.deployVerticle(new FleetAgent(link, instanceId, advertiseHost, actualPort, capacity,
           heartbeatMillis, secret, answered::sum));
     });
   }

@@ -4,7 +4,7 @@ import io.vertx.amqp.AmqpMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import chat.messaging.BrokerLink;
-import chat.messaging.BrokerOptions;
+import io.vertx.core.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +14,10 @@ import java.util.function.LongSupplier;
 /**
  * The application instance's side of the fleet: registers over the broker, then sends a
  * heartbeat every interval. A lost broker connection is re-opened, and the instance registers
- * again, so a restarted login role finds every instance that is still running. Each heartbeat
+ * again, so a restarted login role finds every instance that is still running. The agent
+ * sends through its process's {@link BrokerLink}, which it shares with the process's messenger
+ * and with the other instances of the process (in-process instances): one AMQP connection a
+ * process, not one an instance, on both the instance's and the broker's side. Each heartbeat
  * reports the load of the interval before it: the requests answered per second, and the CPU
  * its process used as a share of the machine (for instances inside the login role's process,
  * that process's CPU).
@@ -22,7 +25,7 @@ import java.util.function.LongSupplier;
 public final class FleetAgent extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FleetAgent.class);
 
-  private final BrokerOptions broker;
+  private final BrokerLink link;
   private final String id;
   private final String host;
   private final int port;
@@ -33,15 +36,18 @@ public final class FleetAgent extends VerticleBase {
   private long lastRequests;
   private long lastCpuNanos = -1;
   private long lastNanos;
-  private BrokerLink link;
+  private Handler<Void> reconnected;
   private long timer;
 
-  /** {@code requests} counts the requests the instance has answered so far. */
-  public FleetAgent(BrokerOptions broker, String id, String host, int port, int capacity, long intervalMillis,
+  /**
+   * {@code link} is the process's link to the broker (the agent never closes it);
+   * {@code requests} counts the requests the instance has answered so far.
+   */
+  public FleetAgent(BrokerLink link, String id, String host, int port, int capacity, long intervalMillis,
                     String secret, LongSupplier requests) {
     this.secret = secret;
     this.requests = requests;
-    this.broker = broker;
+    this.link = link;
     this.id = id;
     this.host = host;
     this.port = port;
@@ -52,10 +58,17 @@ public final class FleetAgent extends VerticleBase {
   @Override
   public Future<?> start() {
     measure();
-    // every (re)connect registers anew, so a restarted or failed-over login role finds this instance
-    link = BrokerLink.service(vertx, broker, "instance " + id).onConnect(v -> register());
+    // every reconnect registers anew, so a restarted or failed-over broker or login role finds
+    // this instance; on this agent's own context, which its load figures belong to
+    reconnected = v -> context.runOnContext(x -> register());
+    link.onConnect(reconnected);
     timer = vertx.setPeriodic(intervalMillis, t -> beat());
-    return link.connect().onSuccess(v -> LOG.info("instance {} registering at {}:{} (capacity {})", id, host, port, capacity))
+    // the link may be open already (another instance of this process opened it): register now;
+    // if this connect opens it, the instance registers twice at once, which the fleet takes as one
+    return link.connect().onSuccess(v -> {
+          LOG.info("instance {} registering at {}:{} (capacity {})", id, host, port, capacity);
+          register();
+        })
         .recover(e -> {
           LOG.warn("instance {} cannot reach the broker yet ({}); will keep trying", id, e.getMessage());
           return Future.succeededFuture();
@@ -101,6 +114,7 @@ public final class FleetAgent extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return link.close();
+    link.removeOnConnect(reconnected);
+    return Future.succeededFuture();
   }
 }

@@ -26,13 +26,21 @@ public final class AmqpMessenger implements Messenger {
   private final boolean durable;
 
   public AmqpMessenger(Vertx vertx, BrokerOptions broker) {
-    this.link = BrokerLink.service(vertx, broker, "publisher");
+    this.link = BrokerLink.service(vertx, broker, "service link");
     this.deliveries = Metrics.of(vertx).deliveries();
     this.durable = broker.urls().size() > 1;
   }
 
   public Future<Void> start() {
     return link.connect();
+  }
+
+  /**
+   * This process's connection to the broker, which the fleet agents of the application
+   * instances in this process share: one connection a process, however many instances it runs.
+   */
+  public BrokerLink link() {
+    return link;
   }
 
   @Override

@@ -123,6 +123,11 @@ public final class BrokerLink {
     return this;
   }
 
+  /** Stops running {@code handler} (the very object given to {@link #onConnect}) after connects. */
+  public synchronized void removeOnConnect(Handler<Void> handler) {
+    onConnect.remove(handler);
+  }
+
   /** Opens the connection now if it is not open: completes once it is, with its receivers attached. */
   public Future<Void> connect() {
     return live().mapEmpty();

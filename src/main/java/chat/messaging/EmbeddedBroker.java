@@ -133,6 +133,15 @@ public final class EmbeddedBroker {
     }
   }
 
+  /**
+   * The connections open to this broker now, over AMQP and STOMP: one a process of the service
+   * (its link, which its application instances share) and one a user's client.
+   */
+  public int connections() {
+    var active = server.getActiveMQServer();
+    return active == null ? 0 : active.getConnectionCount();
+  }
+
   /** Whether this broker serves clients now: a broker on its own or a primary once started, a backup once it took over. */
   public boolean live() {
     return live && server.getActiveMQServer() != null && server.getActiveMQServer().isActive();

@@ -1,6 +1,7 @@
 package chat.fleet;
 
 import chat.config.ChatConfig;
+import chat.messaging.EmbeddedBroker;
 import chat.support.RunningService;
 import chat.support.TestServers;
 import io.vertx.core.json.JsonArray;
@@ -78,6 +79,21 @@ class FleetTest {
     assertEquals(first, service.ask("login b p").getJsonObject("server").getString("id"),
         "a counts once: b still fits");
     assertEquals(1, service.instances().size());
+  }
+
+  @Test
+  void instancesInTheLoginServersProcessShareItsOneBrokerConnection() throws Exception {
+    service = RunningService.start(data, Map.of("fleet.capacity", "1"));
+    EmbeddedBroker broker = service.server().embeddedBroker();
+    service.ask("register s0 p");
+    assertEquals("Success!", service.ask("login s0 p").getString("message"));
+    int withOne = broker.connections();
+    for (int i = 1; i < 4; i++) {
+      service.ask("register s" + i + " p");
+      assertEquals("Success!", service.ask("login s" + i + " p").getString("message"));
+    }
+    assertEquals(4, service.instances().size(), service.instances().encode());
+    assertEquals(withOne, broker.connections(), "three more instances, no more connections to the broker");
   }
 
   @Test
