@@ -82,6 +82,9 @@ class MetricsHealthTest {
     assertEquals(2, value(scrape, "chat_fleet_users"));
     String id = service.instances().getJsonObject(0).getString("id");
     assertEquals(2, value(scrape, "chat_fleet_instance_users{instance=\"" + id + "\"}"));
+    // the embedded broker's connections: the login server's links, which its instance shares
+    assertTrue(value(scrape, "chat_broker_connections") >= 1);
+    assertEquals(service.server().embeddedBroker().connections(), value(scrape, "chat_broker_connections"));
     // the store's pools, Vert.x's worker pools and the JVM
     assertTrue(value(scrape, "chat_store_pool_acquired_total{pool=\"autocommit\"}") > 0);
     assertTrue(value(scrape, "chat_store_pool_connections{pool=\"tx\",state=\"idle\"}") >= 1);
