@@ -4,6 +4,7 @@ import chat.config.ChatConfig;
 import chat.fleet.FleetControl;
 import chat.support.TestServers;
 import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,9 +63,16 @@ class BrokerLinkTest {
     AtomicInteger connects = new AtomicInteger();
     BrokerLink listener = BrokerLink.service(vertx, login, "listener");
     listener.receive(FleetControl.ADDRESS, m -> received.add(m.bodyAsString())).await(10, TimeUnit.SECONDS);
-    BrokerLink sender = BrokerLink.service(vertx, app, "sender").onConnect(v -> connects.incrementAndGet());
+    AtomicInteger leftConnects = new AtomicInteger();
+    Handler<Void> left = v -> leftConnects.incrementAndGet();
+    // handlers run in the order given: once the second has run, the first has too
+    BrokerLink sender = BrokerLink.service(vertx, app, "sender").onConnect(left)
+        .onConnect(v -> connects.incrementAndGet());
     sender.connect().await(10, TimeUnit.SECONDS);
     assertEquals(1, connects.get());
+    assertEquals(1, leftConnects.get());
+    // a handler removed (an instance that stopped, on a link its process keeps) runs no more
+    sender.removeOnConnect(left);
     sender.send(message("before")).await(10, TimeUnit.SECONDS);
     waitFor(() -> received.contains("before"), "delivered before the restart");
 
@@ -73,6 +81,7 @@ class BrokerLinkTest {
     startBroker();
     waitFor(() -> listener.connected() && sender.connected(), "both links reconnect by themselves");
     waitFor(() -> connects.get() == 2, "the connect handler runs again");
+    assertEquals(1, leftConnects.get(), "the removed handler did not run again");
 
     sender.send(message("after")).await(10, TimeUnit.SECONDS);
     waitFor(() -> received.contains("after"), "the receiver was attached again");
