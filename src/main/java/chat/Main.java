@@ -84,6 +84,11 @@ public final class Main implements Callable<Integer> {
       return 1;
     }
     Vertx vertx = Metrics.vertx(vertxOptions(cfg, r));
+    if (!vertx.isNativeTransportEnabled()) {
+      Throwable why = vertx.unavailableNativeTransportCause();
+      LOG.info("native transport unavailable ({}); connections use Java NIO",
+          why == null ? "not found" : why.getMessage());
+    }
     ChatServer server;
     try {
       server = ChatServer.start(vertx, cfg, r).await(180, TimeUnit.SECONDS);
@@ -108,14 +113,22 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  /** What every Vert.x of the service starts from, the bare baseline's too (chat.bench.BareServer). */
+  public static VertxOptions baseVertxOptions() {
+    return new VertxOptions().setBlockedThreadCheckInterval(5_000).setPreferNativeTransport(true);
+  }
+
   /**
-   * An application instance serves a few users ({@code fleet.capacity}): its event loops and
-   * worker threads are {@code app.eventLoopThreads} and {@code app.workerThreads} (0: Vert.x's
-   * defaults, twice the cores and 20), which keeps each instance JVM small. The login role
-   * keeps Vert.x's defaults.
+   * Every role uses the native transport (epoll, which the jar carries for Linux on x86-64)
+   * where it loads, and Java NIO elsewhere: fewer system calls and wake-ups per connection,
+   * which with a connection per request is most of a command's cost (docs/PERFORMANCE.md,
+   * "Sixth round"). An application instance serves a few users ({@code fleet.capacity}): its
+   * event loops and worker threads are {@code app.eventLoopThreads} and
+   * {@code app.workerThreads} (0: Vert.x's defaults, twice the cores and 20), which keeps each
+   * instance JVM small. The login role keeps Vert.x's defaults.
    */
-  static VertxOptions vertxOptions(ChatConfig cfg, ChatServer.Role role) {
-    VertxOptions options = new VertxOptions().setBlockedThreadCheckInterval(5_000);
+  public static VertxOptions vertxOptions(ChatConfig cfg, ChatServer.Role role) {
+    VertxOptions options = baseVertxOptions();
     if (role == ChatServer.Role.APP) {
       int eventLoops = cfg.app().getInteger("eventLoopThreads", 0);
       int workers = cfg.app().getInteger("workerThreads", 0);

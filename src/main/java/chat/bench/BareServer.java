@@ -1,9 +1,9 @@
 package chat.bench;
 
+import chat.Main;
 import chat.protocol.Messages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -166,8 +166,9 @@ public final class BareServer implements Callable<Integer> {
       System.err.println("bare-server: --port 0..65535, --instances 1..64, --quiet-ms 0..1000");
       return 2;
     }
-    // the service's own options (chat.Main): default event loop pool, the same blocked-thread check
-    Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(5_000));
+    // the service's own options (chat.Main): default event loop pool, the same blocked-thread
+    // check, the same transport (epoll where it loads)
+    Vertx vertx = Vertx.vertx(Main.baseVertxOptions());
     Running running;
     try {
       running = start(vertx, host, port, instances, quietMillis).await(30, TimeUnit.SECONDS);

@@ -259,6 +259,9 @@ public final class RequestServer {
      * and turn the end of input into an empty read, which Netty never delivers otherwise, so it
      * reaches {@link #onData} after every byte before it, even while reading is paused. Under
      * TLS the empty read is made after decryption, so it comes after the last request byte too.
+     * The empty read is followed by the end of a read: Vert.x holds what is written during a
+     * read until the read completes, and with the native transport (epoll) the end of input
+     * comes after the last read's completion, so the answer would never be flushed.
      */
     private void allowHalfClose() {
       if (!(socket instanceof NetSocketInternal internal)) {
@@ -272,6 +275,7 @@ public final class RequestServer {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
           if (event instanceof ChannelInputShutdownEvent) {
             ctx.fireChannelRead(Unpooled.EMPTY_BUFFER);
+            ctx.fireChannelReadComplete();
           }
           ctx.fireUserEventTriggered(event);
         }

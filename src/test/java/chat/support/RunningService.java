@@ -1,11 +1,11 @@
 package chat.support;
 
 import chat.ChatServer;
+import chat.Main;
 import chat.config.ChatConfig;
 import chat.fleet.FleetVerticle;
 import chat.ops.Metrics;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -46,7 +46,8 @@ public final class RunningService implements AutoCloseable {
 
   /** The service with a configuration a test has changed; when it cannot start, its Vert.x is closed again. */
   public static RunningService start(ChatConfig config) throws Exception {
-    Vertx vertx = Metrics.vertx(new VertxOptions());
+    // the transport and options the service's own start gives its login role
+    Vertx vertx = Metrics.vertx(Main.vertxOptions(config, ChatServer.Role.ALL));
     try {
       return new RunningService(vertx, config,
           ChatServer.start(vertx, config, ChatServer.Role.ALL).await(60, TimeUnit.SECONDS));
