@@ -75,6 +75,8 @@ public final class ChatServer {
   private final List<Stopper> stoppers = Collections.synchronizedList(new ArrayList<>());
   private BrokerSecurity brokerSecurity;
   private volatile EmbeddedBroker embeddedBroker;
+  /** The embedded store's network server, when this role serves one. */
+  private volatile StoreServer storeServer;
   private String fleetKey;
   private TlsOptions tls = TlsOptions.disabled();
   private int loginPort = -1;
@@ -125,7 +127,8 @@ public final class ChatServer {
 
   /**
    * The login role starts its embedded broker while it starts, opens and migrates its store:
-   * the two do not depend on each other, and together they are most of its start-up.
+   * the two do not depend on each other, and together they are most of its start-up. Once the
+   * store's database is open, its network listener starts while this process migrates it.
    */
   private Future<Void> startParts(BrokerOptions broker) {
     Future<Void> embeddedBroker = role == Role.APP ? Future.succeededFuture()
@@ -133,12 +136,20 @@ public final class ChatServer {
           startEmbeddedBroker(broker);
           return null;
         }, false);
-    Future<Db> store = vertx.executeBlocking(() -> {
+    Future<Void> secured = vertx.executeBlocking(() -> {
       if (role != Role.APP) {
-        startEmbeddedStore();
+        secureEmbeddedStore();
       }
       return null;
-    }, false).compose(v -> {
+    }, false);
+    // the network listener for application instances starts while this process opens and
+    // migrates the database in-process: no instance is started before the fleet, which waits for both
+    Future<Void> served = secured.compose(v -> role == Role.APP ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          serveEmbeddedStore();
+          return null;
+        }, false));
+    Future<Db> opened = secured.compose(v -> {
       Db db = Db.open(vertx, config.storeOptions(role == Role.APP ? config.remoteStoreUrl("127.0.0.1") : config.localStoreUrl()));
       onStop(db::close);
       db.bindTo(metrics.registry());
@@ -152,6 +163,7 @@ public final class ChatServer {
       }
       return Schema.migrate(db).compose(x -> syncCommits(db)).compose(x -> grantApplicationUser(db)).map(db);
     });
+    Future<Db> store = Future.join(opened, served).map(both -> opened.result());
     // The messenger's link is opened as soon as the broker is up, while the store is still
     // starting: a broker's first AMQP connection is its slowest. Its failure is no failure to
     // start: a publish opens the link again.
@@ -202,16 +214,27 @@ public final class ChatServer {
     return ownUser ? StoreAccess.grantRights(db, store.getString("appUser")) : Future.succeededFuture();
   }
 
-  private void startEmbeddedStore() throws Exception {
+  /**
+   * Opens the embedded store's database in this process with its administrator's password set.
+   * The server that will serve it is stopped after this process's own pool is closed, however
+   * the two starts interleave.
+   */
+  private void secureEmbeddedStore() throws Exception {
     if (config.servesStore()) {
       StoreAccess.secureAdministrator(config.localStoreUrl(), config.store().getString("user"),
           config.store().getString("password"));
       if (config.store().getBoolean("serve", true)) {
-        StoreServer store = new StoreServer();
-        store.start(config.store().getString("host", "127.0.0.1"), config.store().getInteger("port"),
-            config.databasePath(), config.store().getInteger("writeDelayMillis"));
-        onStopBlocking(store::stop);
+        storeServer = new StoreServer();
+        onStopBlocking(storeServer::stop);
       }
+    }
+  }
+
+  /** Serves the embedded store over {@code hsql://} to application instances in other processes. */
+  private void serveEmbeddedStore() {
+    if (storeServer != null) {
+      storeServer.start(config.store().getString("host", "127.0.0.1"), config.store().getInteger("port"),
+          config.databasePath(), config.store().getInteger("writeDelayMillis"));
     }
   }
 
@@ -272,7 +295,7 @@ public final class ChatServer {
         ? (tls.enabled() ? "amqps://" : "amqp://") + advertise + ":" + broker.amqpPort() : broker.url();
     String instanceStore = config.remoteStoreUrl(advertise);
     Map<String, String> credentials = config.instanceCredentials();
-    FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, broker,
+    FleetVerticle fleet = new FleetVerticle(db, provider, fleetOptions, messenger.link(),
         id -> new InstanceSpec(id, instanceBroker, instanceStore, fleetOptions.capacity(), fleetOptions.cluster(),
             instanceSecrets(credentials, id), tls), fleetKey,
         config.fleet().getString("serverId", ""));

@@ -13,7 +13,6 @@ import chat.fleet.FleetState.Stop;
 import chat.fleet.FleetLease.Decision;
 import chat.fleet.FleetLease.Renewal;
 import chat.messaging.BrokerLink;
-import chat.messaging.BrokerOptions;
 import chat.messaging.Channels;
 import chat.protocol.LogText;
 import chat.store.Db;
@@ -65,7 +64,8 @@ public final class FleetVerticle extends VerticleBase {
   private final FleetStore store;
   private final InstanceProvider provider;
   private final FleetOptions options;
-  private final BrokerOptions broker;
+  /** The process's link to the broker, shared with its messenger: the control queue and the other login servers. */
+  private final BrokerLink link;
   private final InstanceSpecFactory specs;
   /** Signs each instance's secret: see {@link FleetControl#instanceSecret}. */
   private final String fleetKey;
@@ -77,7 +77,6 @@ public final class FleetVerticle extends VerticleBase {
   /** Requests waiting for their answer, by the number given to the state. */
   private final Map<Long, Promise<AppAddress>> requests = new HashMap<>();
   private long nextRequest;
-  private BrokerLink control;
   private LeaderRequests leader;
   private long ticker;
   private long leaseTimer;
@@ -90,14 +89,14 @@ public final class FleetVerticle extends VerticleBase {
   }
 
   /** @param serverId this login server's name among those of the service (fleet.serverId); empty: a random one */
-  public FleetVerticle(Db db, InstanceProvider provider, FleetOptions options, BrokerOptions broker,
+  public FleetVerticle(Db db, InstanceProvider provider, FleetOptions options, BrokerLink link,
                        InstanceSpecFactory specs, String fleetKey, String serverId) {
     this.serverId = serverId == null || serverId.isEmpty() ? "login-" + Channels.random(4) : serverId;
     this.fleetKey = fleetKey;
     this.store = new FleetStore(db);
     this.provider = provider;
     this.options = options;
-    this.broker = broker;
+    this.link = link;
     this.specs = specs;
     this.lease = new FleetLease(options.leaseMillis(), TICK_MILLIS);
   }
@@ -109,8 +108,7 @@ public final class FleetVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(RELEASE, m -> onRequest(m, "release"));
     vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> onRequest(m, "snapshot"));
     vertx.eventBus().<JsonObject>consumer(SUSPECT, m -> onRequest(m, "suspect"));
-    control = BrokerLink.service(vertx, broker, "fleet");
-    leader = new LeaderRequests(vertx, control, serverId, options.startTimeoutMillis() + 5_000, this::handle);
+    leader = new LeaderRequests(vertx, context, link, serverId, options.startTimeoutMillis() + 5_000, this::handle);
     probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
     // the first try at the lease before serving: a lone login server drives the fleet from the start
     return leader.start(this::onLeaderEvent).compose(v -> renewLease()).onSuccess(v -> {
@@ -157,7 +155,7 @@ public final class FleetVerticle extends VerticleBase {
           apply(fresh.restore(read.instances(), read.assignments(), now()));
           return adoptLeftovers(fresh);
         })
-        .compose(v -> control.receive(FleetControl.ADDRESS, this::onControl))
+        .compose(v -> BrokerLink.on(context, link.receive(FleetControl.ADDRESS, BrokerLink.on(context, this::onControl))))
         .compose(v -> leader.serve())
         .transform(ar -> {
           if (lease.takeOverEnded(ar.succeeded()) == Decision.DRIVE) {
@@ -173,7 +171,7 @@ public final class FleetVerticle extends VerticleBase {
   /** Another server drives the fleet now (or may, any moment): stop acting at once. */
   private void stepDown(String why) {
     state = null;
-    control.stopReceiving(FleetControl.ADDRESS);
+    link.stopReceiving(FleetControl.ADDRESS);
     leader.stopServing();
     requests.values().forEach(p -> p.tryFail("the fleet moved to another login server"));
     requests.clear();
@@ -403,7 +401,10 @@ public final class FleetVerticle extends VerticleBase {
     state = null;
     lease.released();
     Future<Void> released = held ? store.releaseLease(serverId) : Future.succeededFuture();
-    return released.compose(v -> control == null ? Future.succeededFuture() : control.close())
-        .compose(v -> probes == null ? Future.succeededFuture() : probes.close());
+    link.stopReceiving(FleetControl.ADDRESS);
+    if (leader != null) {
+      leader.stop();
+    }
+    return released.compose(v -> probes == null ? Future.succeededFuture() : probes.close());
   }
 }

@@ -3,7 +3,9 @@ package chat.fleet;
 import chat.messaging.BrokerLink;
 import chat.messaging.BrokerPolicy;
 import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +28,8 @@ import java.util.function.Function;
  * servers of the same version interoperate: the addresses and message fields are part of the
  * service.
  *
- * <p>Not thread-safe: used from the fleet verticle's event loop.
+ * <p>Not thread-safe: used from the fleet verticle's context, on which it handles what the
+ * link (the process's, shared) delivers and completes.
  */
 final class LeaderRequests {
   /** Fleet requests from login servers that do not lead, read by the one that does. */
@@ -42,6 +45,7 @@ final class LeaderRequests {
   private static final Logger LOG = LoggerFactory.getLogger("fleet");
 
   private final Vertx vertx;
+  private final Context context;
   private final BrokerLink link;
   private final String serverId;
   private final String replyAddress;
@@ -52,15 +56,17 @@ final class LeaderRequests {
   private long next;
 
   /**
+   * @param context       the fleet verticle's, on which everything here runs
    * @param serverId      this login server, as request ids and its reply queue name it
    * @param timeoutMillis how long a forwarded request waits for its answer (and lives in the broker)
    * @param leader        answers a request forwarded to this server: {"answer": ...} or {"error": ...};
    *                      an answer that fails is not sent (this server does not lead), the asker's
    *                      request times out
    */
-  LeaderRequests(Vertx vertx, BrokerLink link, String serverId, long timeoutMillis,
+  LeaderRequests(Vertx vertx, Context context, BrokerLink link, String serverId, long timeoutMillis,
                  Function<JsonObject, Future<JsonObject>> leader) {
     this.vertx = vertx;
+    this.context = context;
     this.link = link;
     this.serverId = serverId;
     this.replyAddress = REPLY_PREFIX + serverId;
@@ -73,12 +79,23 @@ final class LeaderRequests {
    * fleet, each given to {@code events}: completes once nothing sent afterwards is missed.
    */
   Future<Void> start(Consumer<JsonObject> events) {
-    return link.receive(replyAddress, this::onAnswer).compose(v -> link.receive(EVENTS, message -> {
+    return receive(replyAddress, this::onAnswer).compose(v -> receive(EVENTS, message -> {
       JsonObject event = BrokerLink.jsonBody(message);
       if (event != null && !serverId.equals(event.getString("server"))) {
         events.accept(event);
       }
     }));
+  }
+
+  /** Stops receiving anything: the link is the process's, and stays open. */
+  void stop() {
+    link.stopReceiving(replyAddress);
+    link.stopReceiving(EVENTS);
+    stopServing();
+  }
+
+  private Future<Void> receive(String address, Handler<AmqpMessage> handler) {
+    return BrokerLink.on(context, link.receive(address, BrokerLink.on(context, handler)));
   }
 
   /** Sends a fleet event of this server, the leader, to the other login servers; one lost is only a line less on a page. */
@@ -95,8 +112,8 @@ final class LeaderRequests {
     waiting.put(id, answer);
     long timer = vertx.setTimer(timeoutMillis, t -> answer.tryFail("no login server drives the fleet (no answer in "
         + timeoutMillis + " ms)"));
-    link.send(AmqpMessage.create().address(ADDRESS).id(id).replyTo(replyAddress).withJsonObjectAsBody(request)
-            .durable(false).ttl(timeoutMillis).build())
+    BrokerLink.on(context, link.send(AmqpMessage.create().address(ADDRESS).id(id).replyTo(replyAddress)
+            .withJsonObjectAsBody(request).durable(false).ttl(timeoutMillis).build()))
         .onFailure(answer::tryFail);
     return answer.future().onComplete(x -> {
       vertx.cancelTimer(timer);
@@ -106,7 +123,7 @@ final class LeaderRequests {
 
   /** This server leads: it reads the other servers' requests. */
   Future<Void> serve() {
-    return link.receive(ADDRESS, this::onRequest);
+    return receive(ADDRESS, this::onRequest);
   }
 
   /** This server no longer leads: the requests are left to the next leader. */

@@ -6,6 +6,8 @@ import io.vertx.amqp.AmqpConnection;
 import io.vertx.amqp.AmqpMessage;
 import io.vertx.amqp.AmqpReceiver;
 import io.vertx.amqp.AmqpSender;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -85,6 +87,35 @@ public final class BrokerLink {
     } catch (RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * {@code handler}, run on {@code context} whatever thread calls it. A link delivers what it
+   * receives, and completes its futures, on the thread of whoever opened its connection: a
+   * verticle that shares a link with other parts of its process wraps what touches its state.
+   */
+  public static <T> Handler<T> on(Context context, Handler<T> handler) {
+    return x -> {
+      if (Vertx.currentContext() == context) {
+        handler.handle(x);
+      } else {
+        context.runOnContext(v -> handler.handle(x));
+      }
+    };
+  }
+
+  /** {@code future}'s outcome, with its callbacks run on {@code context} (see {@link #on(Context, Handler)}). */
+  public static <T> Future<T> on(Context context, Future<T> future) {
+    Promise<T> promise = Promise.promise();
+    Handler<AsyncResult<T>> complete = ar -> {
+      if (ar.succeeded()) {
+        promise.complete(ar.result());
+      } else {
+        promise.fail(ar.cause());
+      }
+    };
+    future.onComplete(on(context, complete));
+    return promise.future();
   }
 
   /**

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 public final class StoreServer {
   private static final Logger LOG = LoggerFactory.getLogger(StoreServer.class);
   private final Server server = new Server();
+  private volatile boolean started;
 
   public void start(String host, int port, Path databasePath, int writeDelayMillis) {
     server.setLogWriter(null);
@@ -26,6 +27,7 @@ public final class StoreServer {
     server.setPort(port);
     server.setDatabaseName(0, "chat");
     server.setDatabasePath(0, "file:" + databasePath + ";" + chat.config.ChatConfig.databaseProperties(writeDelayMillis));
+    started = true;
     server.start();
     if (server.getState() != ServerConstants.SERVER_STATE_ONLINE) {
       throw new IllegalStateException("store server did not start on " + host + ":" + port
@@ -34,8 +36,11 @@ public final class StoreServer {
     LOG.info("store served on hsql://{}:{}/chat from {}", host, port, databasePath);
   }
 
-  /** Shuts the database down cleanly, so the next start finds every committed change. */
+  /** Shuts the database down cleanly, so the next start finds every committed change; nothing when never started. */
   public void stop() {
+    if (!started) {
+      return;
+    }
     server.shutdownWithCatalogs(org.hsqldb.Database.CLOSEMODE_NORMAL);
   }
 }

@@ -82,12 +82,13 @@ class FleetTest {
   }
 
   @Test
-  void instancesInTheLoginServersProcessShareItsOneBrokerConnection() throws Exception {
+  void theLoginServersProcessItsFleetAndItsInstancesShareOneBrokerConnection() throws Exception {
     service = RunningService.start(data, Map.of("fleet.capacity", "1"));
     EmbeddedBroker broker = service.server().embeddedBroker();
     service.ask("register s0 p");
     assertEquals("Success!", service.ask("login s0 p").getString("message"));
     int withOne = broker.connections();
+    assertEquals(1, withOne, "the messenger, the fleet (control queue, other login servers) and an instance: one link");
     for (int i = 1; i < 4; i++) {
       service.ask("register s" + i + " p");
       assertEquals("Success!", service.ask("login s" + i + " p").getString("message"));

@@ -4,25 +4,31 @@ import chat.config.ChatConfig;
 import chat.fleet.FleetControl;
 import chat.support.TestServers;
 import io.vertx.amqp.AmqpMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import javax.management.ObjectName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One connection to a real embedded broker that comes back by itself when the broker does. */
 class BrokerLinkTest {
+  /** A queue only login servers may use, as the fleet's own are. */
+  private static final String UNWRAPPED = "queue://" + BrokerPolicy.LOGIN_PREFIX + "reply.test";
   @TempDir
   Path data;
   private final Vertx vertx = Vertx.vertx();
@@ -87,6 +93,46 @@ class BrokerLinkTest {
     waitFor(() -> received.contains("after"), "the receiver was attached again");
     listener.close().await(10, TimeUnit.SECONDS);
     sender.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aVerticleSharingALinkOpenedElsewhereHandlesItsDeliveriesAndOutcomesOnItsOwnContext() throws Exception {
+    setUp();
+    BrokerLink shared = BrokerLink.service(vertx, login, "shared");
+    Context opener = vertx.getOrCreateContext();
+    opener.runOnContext(v -> shared.connect());
+    waitFor(shared::connected, "the link opened from another context");
+    Context verticle = vertx.getOrCreateContext();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    verticle.runOnContext(v -> BrokerLink.on(verticle, shared.receive(FleetControl.ADDRESS,
+            BrokerLink.on(verticle, m -> seen.add("delivery on " + where(verticle, opener)))))
+        .onComplete(ar -> seen.add("attached on " + where(verticle, opener))));
+    // without the wrapping, what the link delivers comes on the thread of whoever opened it
+    shared.receive(UNWRAPPED, m -> seen.add("unwrapped delivery on " + where(verticle, opener)))
+        .await(10, TimeUnit.SECONDS);
+    waitFor(() -> seen.contains("attached on verticle"), "attached, the outcome on the verticle's context: " + seen);
+    BrokerLink sender = BrokerLink.service(vertx, app, "sender");
+    sender.send(message("hello")).await(10, TimeUnit.SECONDS);
+    BrokerLink.service(vertx, login, "login sender").send(AmqpMessage.create().address(UNWRAPPED)
+        .withBody("x").durable(false).ttl(10_000).build()).await(10, TimeUnit.SECONDS);
+    waitFor(() -> seen.size() == 3, "both delivered: " + seen);
+    assertEquals(List.of("attached on verticle", "delivery on verticle", "unwrapped delivery on opener"), seen);
+    shared.close().await(10, TimeUnit.SECONDS);
+    sender.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static String where(Context verticle, Context opener) {
+    Context now = Vertx.currentContext();
+    return now == verticle ? "verticle" : now == opener ? "opener" : String.valueOf(now);
+  }
+
+  @Test
+  void theBrokerLeavesTheJvmsPlatformMBeanServerUnmade() throws Exception {
+    setUp();
+    // making the platform server (every platform MXBean, the flight recorder's too) cost the
+    // login role's start 0.1-0.2 s; the broker, whose management is off, has an empty one of its own
+    assertTrue(broker.mbeanServer() != ManagementFactory.getPlatformMBeanServer());
+    assertEquals(Set.of(), broker.mbeanServer().queryNames(new ObjectName("java.lang:*"), null));
   }
 
   @Test
