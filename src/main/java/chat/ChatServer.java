@@ -144,7 +144,7 @@ public final class ChatServer {
     }, false);
     // the network listener for application instances starts while this process opens and
     // migrates the database in-process: no instance is started before the fleet, which waits for both
-    Future<Void> served = secured.compose(v -> role == Role.APP ? Future.succeededFuture()
+    Future<Void> served = secured.compose(v -> storeServer == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           serveEmbeddedStore();
           return null;
@@ -232,10 +232,8 @@ public final class ChatServer {
 
   /** Serves the embedded store over {@code hsql://} to application instances in other processes. */
   private void serveEmbeddedStore() {
-    if (storeServer != null) {
-      storeServer.start(config.store().getString("host", "127.0.0.1"), config.store().getInteger("port"),
-          config.databasePath(), config.store().getInteger("writeDelayMillis"));
-    }
+    storeServer.start(config.store().getString("host", "127.0.0.1"), config.store().getInteger("port"),
+        config.databasePath(), config.store().getInteger("writeDelayMillis"));
   }
 
   private void startEmbeddedBroker(BrokerOptions broker) throws Exception {

@@ -155,7 +155,7 @@ public final class FleetVerticle extends VerticleBase {
           apply(fresh.restore(read.instances(), read.assignments(), now()));
           return adoptLeftovers(fresh);
         })
-        .compose(v -> BrokerLink.on(context, link.receive(FleetControl.ADDRESS, BrokerLink.on(context, this::onControl))))
+        .compose(v -> link.receive(context, FleetControl.ADDRESS, this::onControl))
         .compose(v -> leader.serve())
         .transform(ar -> {
           if (lease.takeOverEnded(ar.succeeded()) == Decision.DRIVE) {

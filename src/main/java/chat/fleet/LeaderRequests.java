@@ -5,7 +5,6 @@ import chat.messaging.BrokerPolicy;
 import io.vertx.amqp.AmqpMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -79,7 +78,7 @@ final class LeaderRequests {
    * fleet, each given to {@code events}: completes once nothing sent afterwards is missed.
    */
   Future<Void> start(Consumer<JsonObject> events) {
-    return receive(replyAddress, this::onAnswer).compose(v -> receive(EVENTS, message -> {
+    return link.receive(context, replyAddress, this::onAnswer).compose(v -> link.receive(context, EVENTS, message -> {
       JsonObject event = BrokerLink.jsonBody(message);
       if (event != null && !serverId.equals(event.getString("server"))) {
         events.accept(event);
@@ -92,10 +91,6 @@ final class LeaderRequests {
     link.stopReceiving(replyAddress);
     link.stopReceiving(EVENTS);
     stopServing();
-  }
-
-  private Future<Void> receive(String address, Handler<AmqpMessage> handler) {
-    return BrokerLink.on(context, link.receive(address, BrokerLink.on(context, handler)));
   }
 
   /** Sends a fleet event of this server, the leader, to the other login servers; one lost is only a line less on a page. */
@@ -123,7 +118,7 @@ final class LeaderRequests {
 
   /** This server leads: it reads the other servers' requests. */
   Future<Void> serve() {
-    return receive(ADDRESS, this::onRequest);
+    return link.receive(context, ADDRESS, this::onRequest);
   }
 
   /** This server no longer leads: the requests are left to the next leader. */

@@ -10,8 +10,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Publishes over AMQP through the {@link BrokerLink}'s one anonymous sender, so any address can
  * be reached without a link per channel. A lost connection is re-opened on the next publish
- * (or at once, when the fleet agents of this process's instances share the link: they keep it
- * open); a publish is reported as done only when the broker has accepted the message.
+ * (or at once, when this process's fleet or its instances' fleet agents share the link: they
+ * keep it open); a publish is reported as done only when the broker has accepted the message.
  *
  * <p>To a pair of brokers deliveries are durable: the primary confirms one only once its backup
  * has it, so a direct message accepted and not yet read when the primary dies is read from the

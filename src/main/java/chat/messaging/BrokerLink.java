@@ -94,7 +94,7 @@ public final class BrokerLink {
    * receives, and completes its futures, on the thread of whoever opened its connection: a
    * verticle that shares a link with other parts of its process wraps what touches its state.
    */
-  public static <T> Handler<T> on(Context context, Handler<T> handler) {
+  private static <T> Handler<T> on(Context context, Handler<T> handler) {
     return x -> {
       if (Vertx.currentContext() == context) {
         handler.handle(x);
@@ -178,6 +178,15 @@ public final class BrokerLink {
       receivers.put(address, handler);
     }
     return live().compose(l -> attach(l, address)).mapEmpty();
+  }
+
+  /**
+   * {@link #receive(String, Handler)} for a verticle that shares this link with other parts of
+   * its process: {@code handler} runs, and the returned future completes, on {@code context}
+   * (see {@link #on(Context, Handler)}).
+   */
+  public Future<Void> receive(Context context, String address, Handler<AmqpMessage> handler) {
+    return on(context, receive(address, on(context, handler)));
   }
 
   /** Stops receiving from {@code address}. */

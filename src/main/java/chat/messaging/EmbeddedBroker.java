@@ -84,7 +84,7 @@ public final class EmbeddedBroker {
     server.setSecurityManager(security);
     // the broker's management is off (no JMX): a server of its own, empty, spares this process
     // the JVM's platform MBean server, whose making (every platform MXBean, the flight
-    // recorder's among them) took 0.1-0.2 s of the start
+    // recorder's among them) took about 0.1 s of the start
     server.setMbeanServer(MBeanServerFactory.newMBeanServer());
     ensureFree(options.host(), options.amqpPort(), "amqp");
     ensureFree(options.host(), options.stompPort(), "stomp");

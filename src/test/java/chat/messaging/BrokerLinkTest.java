@@ -104,8 +104,8 @@ class BrokerLinkTest {
     waitFor(shared::connected, "the link opened from another context");
     Context verticle = vertx.getOrCreateContext();
     List<String> seen = new CopyOnWriteArrayList<>();
-    verticle.runOnContext(v -> BrokerLink.on(verticle, shared.receive(FleetControl.ADDRESS,
-            BrokerLink.on(verticle, m -> seen.add("delivery on " + where(verticle, opener)))))
+    verticle.runOnContext(v -> shared.receive(verticle, FleetControl.ADDRESS,
+            m -> seen.add("delivery on " + where(verticle, opener)))
         .onComplete(ar -> seen.add("attached on " + where(verticle, opener))));
     // without the wrapping, what the link delivers comes on the thread of whoever opened it
     shared.receive(UNWRAPPED, m -> seen.add("unwrapped delivery on " + where(verticle, opener)))
@@ -130,7 +130,7 @@ class BrokerLinkTest {
   void theBrokerLeavesTheJvmsPlatformMBeanServerUnmade() throws Exception {
     setUp();
     // making the platform server (every platform MXBean, the flight recorder's too) cost the
-    // login role's start 0.1-0.2 s; the broker, whose management is off, has an empty one of its own
+    // login role's start about 0.1 s; the broker, whose management is off, has an empty one of its own
     assertTrue(broker.mbeanServer() != ManagementFactory.getPlatformMBeanServer());
     assertEquals(Set.of(), broker.mbeanServer().queryNames(new ObjectName("java.lang:*"), null));
   }
