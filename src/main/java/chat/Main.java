@@ -67,6 +67,7 @@ public final class Main implements Callable<Integer> {
   Map<String, String> settings = new LinkedHashMap<>();
 
   public static void main(String[] args) {
+    withoutIdleRecorderEvents();
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     System.exit(new CommandLine(new Main()).execute(args));
@@ -111,6 +112,28 @@ public final class Main implements Callable<Integer> {
     LOG.info("ready");
     stopped.await();
     return 0;
+  }
+
+  /** Netty's switch for its flight-recorder events. */
+  static final String NETTY_RECORDER_EVENTS = "io.netty.jfr.enabled";
+
+  /**
+   * Netty's buffer allocators describe their allocations as flight-recorder events, and the
+   * first allocation registers them: that sets up the recorder's metadata even in a JVM that
+   * records nothing, 0.1-0.15 s of CPU on the way to accepting connections (docs/PERFORMANCE.md,
+   * "Eighth round"). Every entry point calls this first: the events stay on in a JVM started
+   * with a recording ({@code -XX:StartFlightRecording}), or when {@code -Dio.netty.jfr.enabled}
+   * says so; a recording started later ({@code jcmd JFR.start}) has every event but Netty's.
+   */
+  public static void withoutIdleRecorderEvents() {
+    if (!nettyRecorderEvents(System.getProperty(NETTY_RECORDER_EVENTS), jdk.jfr.FlightRecorder.isInitialized())) {
+      System.setProperty(NETTY_RECORDER_EVENTS, "false");
+    }
+  }
+
+  /** Whether Netty may register its recorder events: as it is told, else when the JVM records from its start. */
+  static boolean nettyRecorderEvents(String told, boolean recording) {
+    return told != null ? !"false".equalsIgnoreCase(told.trim()) : recording;
   }
 
   /** What every Vert.x of the service starts from, the bare baseline's too (chat.bench.BareServer). */

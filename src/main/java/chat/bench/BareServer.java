@@ -194,6 +194,7 @@ public final class BareServer implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    Main.withoutIdleRecorderEvents();
     int code = new CommandLine(new BareServer()).execute(args);
     System.exit(code);
   }

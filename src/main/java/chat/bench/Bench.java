@@ -1,5 +1,6 @@
 package chat.bench;
 
+import chat.Main;
 import chat.protocol.SafeText;
 import chat.wire.ClientTls;
 import chat.messaging.BrokerLink;
@@ -162,6 +163,7 @@ public final class Bench implements Callable<Integer> {
   private String resultLine;
 
   public static void main(String[] args) {
+    Main.withoutIdleRecorderEvents();
     int code = new CommandLine(new Bench()).execute(args);
     System.exit(code);
   }

@@ -1,5 +1,6 @@
 package chat.client;
 
+import chat.Main;
 import chat.messaging.Channels;
 import chat.protocol.ClientProtocol;
 import chat.protocol.Command;
@@ -90,6 +91,7 @@ public final class ChatClient {
   }
 
   public static void main(String[] args) {
+    Main.withoutIdleRecorderEvents();
     System.exit(new CommandLine(new Launch()).execute(args));
   }
 
