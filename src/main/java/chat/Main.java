@@ -1,6 +1,7 @@
 package chat;
 
 import chat.config.ChatConfig;
+import chat.config.CommandLineSpec;
 import chat.fleet.SsmSecretStore;
 import chat.ops.Metrics;
 import io.vertx.core.Vertx;
@@ -8,9 +9,6 @@ import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -21,8 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar chat.jar [--role=login|app] --host IP --port PORT [options]}. */
-@Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Chat and social service. With no role, the whole service runs in one process.")
 public final class Main implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -31,51 +27,80 @@ public final class Main implements Callable<Integer> {
   /** SSM endpoint to read that parameter from; unset means the region's own. */
   public static final String SSM_ENDPOINT_ENV = "CHAT_SSM_ENDPOINT";
 
-  @Option(names = "--role", description = "all (default), login, app, or broker (one broker of a pair, alone)")
-  String role = "all";
-  @Option(names = "--host", description = "address to listen on")
+  static final CommandLineSpec COMMAND_LINE = new CommandLineSpec("chat", "",
+      "Chat and social service. With no role, the whole service runs in one process.")
+      .option("role", "ROLE", "all (default), login, app, or broker (one broker of a pair, alone)")
+      .option("host", "IP", "address to listen on")
+      .option("port", "PORT", "port of the login server (or of the app server with --role=app)")
+      .option("config", "FILE", "JSON configuration file (default: config/chat.json when present)")
+      .option("data-dir", "DIR", "where the store and broker keep their files")
+      .option("broker-url", "URL", "AMQP URL of an external broker, e.g. amqp://10.0.0.5:5672, "
+          + "or the URLs of a pair separated by commas, tried in turn")
+      .option("store-url", "URL", "JDBC URL of the store")
+      .option("instance-id", "ID", "fleet id of this application instance")
+      .option("capacity", "USERS", "distinct users one application server serves")
+      .option("advertise-host", "HOST", "address under which this instance is reached")
+      .option("admin-port", "PORT", "port of the login role's admin HTTP endpoint (/fleet, /metrics, /health)")
+      .option("provider", "NAME", "how application instances start: local, ec2 or inprocess")
+      .flag("tls", "serve the client port and every application server over TLS")
+      .option("tls-cert", "FILE", "PEM certificate to serve (implies --tls; default: one made in DATA_DIR/tls)")
+      .option("tls-key", "FILE", "PEM private key of --tls-cert")
+      .repeatable("set", "KEY=VALUE", "any setting by dotted key, e.g. --set fleet.graceSeconds=5");
+
+  ChatServer.Role role = ChatServer.Role.ALL;
   String host;
-  @Option(names = "--port", description = "port of the login server (or of the app server with --role=app)")
   Integer port;
-  @Option(names = "--config", description = "JSON configuration file (default: config/chat.json when present)")
   Path config;
-  @Option(names = "--data-dir", description = "where the store and broker keep their files")
   String dataDir;
-  @Option(names = "--broker-url", description = "AMQP URL of an external broker, e.g. amqp://10.0.0.5:5672, "
-      + "or the URLs of a pair separated by commas, tried in turn")
   String brokerUrl;
-  @Option(names = "--store-url", description = "JDBC URL of the store")
   String storeUrl;
-  @Option(names = "--instance-id", description = "fleet id of this application instance")
   String instanceId;
-  @Option(names = "--capacity", description = "distinct users one application server serves")
   Integer capacity;
-  @Option(names = "--advertise-host", description = "address under which this instance is reached")
   String advertiseHost;
-  @Option(names = "--admin-port", description = "port of the login role's admin HTTP endpoint (/fleet, /metrics, /health)")
   Integer adminPort;
-  @Option(names = "--provider", description = "how application instances start: local, ec2 or inprocess")
   String provider;
-  @Option(names = "--tls", description = "serve the client port and every application server over TLS")
   boolean tls;
-  @Option(names = "--tls-cert", paramLabel = "FILE",
-      description = "PEM certificate to serve (implies --tls; default: one made in DATA_DIR/tls)")
   Path tlsCert;
-  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
   Path tlsKey;
-  @Option(names = "--set", description = "any setting by dotted key, e.g. --set fleet.graceSeconds=5")
   Map<String, String> settings = new LinkedHashMap<>();
+
+  /** The flags of a command line ({@link #COMMAND_LINE}). */
+  public static Main of(CommandLineSpec.Args args) throws CommandLineSpec.UsageException {
+    Main m = new Main();
+    m.role = args.choice("role", ChatServer.Role.class, m.role);
+    m.host = args.string("host", null);
+    m.port = args.integer("port", null);
+    m.config = args.path("config");
+    m.dataDir = args.string("data-dir", null);
+    m.brokerUrl = args.string("broker-url", null);
+    m.storeUrl = args.string("store-url", null);
+    m.instanceId = args.string("instance-id", null);
+    m.capacity = args.integer("capacity", null);
+    m.advertiseHost = args.string("advertise-host", null);
+    m.adminPort = args.integer("admin-port", null);
+    m.provider = args.string("provider", null);
+    m.tls = args.has("tls");
+    m.tlsCert = args.path("tls-cert");
+    m.tlsKey = args.path("tls-key");
+    m.settings = args.keyValues("set");
+    return m;
+  }
+
+  /** The flags of {@code args}, or why they cannot be read. */
+  public static Main parse(String... args) throws CommandLineSpec.UsageException {
+    return of(COMMAND_LINE.parse(args));
+  }
 
   public static void main(String[] args) {
     withoutIdleRecorderEvents();
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(COMMAND_LINE.run(args, System.out, System.err, parsed -> of(parsed).call()));
   }
 
   @Override
   public Integer call() throws Exception {
-    ChatServer.Role r = ChatServer.Role.valueOf(role.toUpperCase());
+    ChatServer.Role r = role;
     ChatConfig cfg;
     try {
       cfg = ChatConfig.loadFromProcess(config, parameterSecrets(System.getenv()), overrides());

@@ -1,6 +1,7 @@
 package chat.bench;
 
 import chat.Main;
+import chat.config.CommandLineSpec;
 import chat.protocol.Messages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,9 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -35,19 +33,29 @@ import java.util.concurrent.TimeUnit;
  * written at once arrives at once); {@code --quiet-ms} waits that long after the last byte
  * first, as the service's reference mode does ({@code WireOptions.quietMillis}, 2 ms).
  */
-@Command(name = "bare-server", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "A bare baseline: answers every reference-mode request with a fixed JSON and closes.")
 public final class BareServer implements Callable<Integer> {
-  @Option(names = "--host", description = "address to listen on; loopback only (default: ${DEFAULT-VALUE})")
+  static final CommandLineSpec COMMAND_LINE = new CommandLineSpec("bare-server", "",
+      "A bare baseline: answers every reference-mode request with a fixed JSON and closes.")
+      .option("host", "IP", "address to listen on; loopback only (default: 127.0.0.1)")
+      .option("port", "PORT", "port to listen on, 0 for any free one (default: 9999)")
+      .option("instances", "N", "verticle instances, each with its own event loop; the service's "
+          + "login server is one (default: 1)")
+      .option("quiet-ms", "MS", "wait this long after the last byte before answering, "
+          + "as the service's reference mode does (default: 0: answer at once)");
+
   String host = "127.0.0.1";
-  @Option(names = "--port", description = "port to listen on, 0 for any free one (default: ${DEFAULT-VALUE})")
   int port = 9999;
-  @Option(names = "--instances", description = "verticle instances, each with its own event loop; the service's "
-      + "login server is one (default: ${DEFAULT-VALUE})")
   int instances = 1;
-  @Option(names = "--quiet-ms", description = "wait this long after the last byte before answering, "
-      + "as the service's reference mode does (default: ${DEFAULT-VALUE}: answer at once)")
   int quietMillis = 0;
+
+  private static BareServer of(CommandLineSpec.Args args) throws CommandLineSpec.UsageException {
+    BareServer s = new BareServer();
+    s.host = args.string("host", s.host);
+    s.port = args.integer("port", s.port);
+    s.instances = args.integer("instances", s.instances);
+    s.quietMillis = args.integer("quiet-ms", s.quietMillis);
+    return s;
+  }
 
   /** The replies: fixed once the port is known. */
   record Replies(Buffer login, Buffer ok) {
@@ -195,7 +203,6 @@ public final class BareServer implements Callable<Integer> {
 
   public static void main(String[] args) {
     Main.withoutIdleRecorderEvents();
-    int code = new CommandLine(new BareServer()).execute(args);
-    System.exit(code);
+    System.exit(COMMAND_LINE.run(args, System.out, System.err, parsed -> of(parsed).call()));
   }
 }

@@ -1,6 +1,7 @@
 package chat.bench;
 
 import chat.Main;
+import chat.config.CommandLineSpec;
 import chat.protocol.SafeText;
 import chat.wire.ClientTls;
 import chat.messaging.BrokerLink;
@@ -9,9 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,58 +40,90 @@ import java.util.concurrent.atomic.AtomicLong;
  * and broker delivery latency (send to receipt over AMQP), prints a report, and deletes its
  * users. Contacts only the given host and loopback addresses; every phase is bounded in time.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Drives a running chat service with a fixed command mix and reports latencies.")
 public final class Bench implements Callable<Integer> {
-  @Option(names = "--host", description = "login server address (default: ${DEFAULT-VALUE})")
+  static final CommandLineSpec COMMAND_LINE = new CommandLineSpec("bench", "",
+      "Drives a running chat service with a fixed command mix and reports latencies.")
+      .option("host", "IP", "login server address (default: 127.0.0.1)")
+      .option("port", "PORT", "login server port (default: 8888)")
+      .option("clients", "N", "concurrent clients (threads, each with one connection at a time) (default: 50)")
+      .option("mix", "MIX", "command mix: full (list-friend, receive-post, post, login), app (the first three), "
+          + "login, messaging (send, send-group, deliveries timed), fanout (send-group only, deliveries timed; with "
+          + "--group-size), mixed (posts, lists, sends) (default: mixed)")
+      .option("users", "N", "users the load is spread over, so that no user reaches the service's "
+          + "per-user write limits (default: max(clients, " + Bench.SOLO_USERS + "), twice that for the mixes "
+          + "with friends, messaging, fanout and mixed; with --group-size N over 2, N per client)")
+      .option("server-pid", "PID", "process of the service: its CPU time and its "
+          + "descendants' (/proc) over the measured window is reported per command")
+      .option("seconds", "N", "measured duration in seconds (default: 20)")
+      .option("warmup", "N", "warm-up seconds before measuring (default: 3)")
+      .option("prefix", "TEXT", "user and group name prefix (default: random)")
+      .option("mode", "MODE", "reference (a connection per request, no terminator) or persistent "
+          + "(newline-terminated requests on kept-open connections) (default: reference)")
+      .option("drain", "N", "seconds to wait for outstanding deliveries after the load (default: 5)")
+      .option("setup-timeout", "N", "seconds allowed for setup (default: 180)")
+      .flag("tls", "speak TLS to the login and application servers, verifying their certificate")
+      .option("ca", "FILE", "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
+      .option("rate", "PER_SECOND", "open loop: issue this many commands a second "
+          + "in all, on a fixed schedule spread over the clients, whatever the replies take; latencies (and delivery "
+          + "latencies) count from the scheduled moment, so a server that falls behind shows its queue (default: closed "
+          + "loop, each client sends its next command when the last is answered)")
+      .option("group-size", "N", "members of each group in the mixes that send: "
+          + "the sender, its friend and N - 2 more users, each subscribed to the group; every send-group is timed to "
+          + "each of the N (default: 2)")
+      .option("hold", "SECONDS", "no load: register and log in the --users, keep "
+          + "them logged in (tokens valid) for SECONDS, then delete them; for measuring the service's memory per "
+          + "online user. With --mix login or app no connection stays open; the mixes with friends also set up "
+          + "their friends, groups and broker subscriptions (an AMQP connection per receiving user)");
+
   String host = "127.0.0.1";
-  @Option(names = "--port", description = "login server port (default: ${DEFAULT-VALUE})")
   int port = 8888;
-  @Option(names = "--clients", description = "concurrent clients (threads, each with one connection at a time) (default: ${DEFAULT-VALUE})")
   int clients = 50;
-  @Option(names = "--mix", description = "command mix: full (list-friend, receive-post, post, login), app (the first three), "
-      + "login, messaging (send, send-group, deliveries timed), fanout (send-group only, deliveries timed; with "
-      + "--group-size), mixed (posts, lists, sends) (default: ${DEFAULT-VALUE})")
   Mix mix = Mix.mixed;
-  @Option(names = "--users", description = "users the load is spread over, so that no user reaches the service's "
-      + "per-user write limits (default: max(clients, " + Bench.SOLO_USERS + "), twice that for the mixes "
-      + "with friends, messaging, fanout and mixed; with --group-size N over 2, N per client)")
   Integer users;
-  @Option(names = "--server-pid", paramLabel = "PID", description = "process of the service: its CPU time and its "
-      + "descendants' (/proc) over the measured window is reported per command")
   Integer serverPid;
-  @Option(names = "--seconds", description = "measured duration in seconds (default: ${DEFAULT-VALUE})")
   int seconds = 20;
-  @Option(names = "--warmup", description = "warm-up seconds before measuring (default: ${DEFAULT-VALUE})")
   int warmup = 3;
-  @Option(names = "--prefix", description = "user and group name prefix (default: random)")
   String prefix;
-  @Option(names = "--mode", description = "reference (a connection per request, no terminator) or persistent "
-      + "(newline-terminated requests on kept-open connections) (default: ${DEFAULT-VALUE})")
   Transport.Mode mode = Transport.Mode.reference;
-  @Option(names = "--drain", description = "seconds to wait for outstanding deliveries after the load (default: ${DEFAULT-VALUE})")
   int drainSeconds = 5;
-  @Option(names = "--setup-timeout", description = "seconds allowed for setup (default: ${DEFAULT-VALUE})")
   int setupTimeoutSeconds = 180;
-  @Option(names = "--tls", description = "speak TLS to the login and application servers, verifying their certificate")
   boolean tls;
-  @Option(names = "--ca", paramLabel = "FILE",
-      description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
   java.nio.file.Path ca;
-  @Option(names = "--rate", paramLabel = "PER_SECOND", description = "open loop: issue this many commands a second "
-      + "in all, on a fixed schedule spread over the clients, whatever the replies take; latencies (and delivery "
-      + "latencies) count from the scheduled moment, so a server that falls behind shows its queue (default: closed "
-      + "loop, each client sends its next command when the last is answered)")
   Integer rate;
-  @Option(names = "--group-size", paramLabel = "N", description = "members of each group in the mixes that send: "
-      + "the sender, its friend and N - 2 more users, each subscribed to the group; every send-group is timed to "
-      + "each of the N (default: ${DEFAULT-VALUE})")
   int groupSize = 2;
-  @Option(names = "--hold", paramLabel = "SECONDS", description = "no load: register and log in the --users, keep "
-      + "them logged in (tokens valid) for SECONDS, then delete them; for measuring the service's memory per "
-      + "online user. With --mix login or app no connection stays open; the mixes with friends also set up "
-      + "their friends, groups and broker subscriptions (an AMQP connection per receiving user)")
   Integer hold;
+
+  /** A bench run with the options of {@code args}, or why they cannot be read. */
+  static Bench parse(String... args) throws CommandLineSpec.UsageException {
+    return of(COMMAND_LINE.parse(args));
+  }
+
+  private static Bench of(CommandLineSpec.Args args) throws CommandLineSpec.UsageException {
+    Bench b = new Bench();
+    b.host = args.string("host", b.host);
+    b.port = args.integer("port", b.port);
+    b.clients = args.integer("clients", b.clients);
+    b.mix = args.choice("mix", Mix.class, b.mix);
+    b.users = args.integer("users", null);
+    b.serverPid = args.integer("server-pid", null);
+    b.seconds = args.integer("seconds", b.seconds);
+    b.warmup = args.integer("warmup", b.warmup);
+    b.prefix = args.string("prefix", null);
+    b.mode = args.choice("mode", Transport.Mode.class, b.mode);
+    b.drainSeconds = args.integer("drain", b.drainSeconds);
+    b.setupTimeoutSeconds = args.integer("setup-timeout", b.setupTimeoutSeconds);
+    b.tls = args.has("tls");
+    b.ca = args.path("ca");
+    b.rate = args.integer("rate", null);
+    b.groupSize = args.integer("group-size", b.groupSize);
+    b.hold = args.integer("hold", null);
+    return b;
+  }
+
+  /** Runs the bench with {@code args}: its exit status. */
+  static int run(String... args) {
+    return COMMAND_LINE.run(args, System.out, System.err, parsed -> of(parsed).call());
+  }
 
   /** Posts the friend makes during setup, so receive-post returns a fixed, non-empty list. */
   private static final int FRIEND_POSTS = 3;
@@ -164,8 +194,7 @@ public final class Bench implements Callable<Integer> {
 
   public static void main(String[] args) {
     Main.withoutIdleRecorderEvents();
-    int code = new CommandLine(new Bench()).execute(args);
-    System.exit(code);
+    System.exit(run(args));
   }
 
   /** A bench user: its name and, once logged in, where it is served. */

@@ -1,6 +1,7 @@
 package chat.client;
 
 import chat.Main;
+import chat.config.CommandLineSpec;
 import chat.messaging.Channels;
 import chat.protocol.ClientProtocol;
 import chat.protocol.Command;
@@ -18,7 +19,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -92,35 +92,51 @@ public final class ChatClient {
 
   public static void main(String[] args) {
     Main.withoutIdleRecorderEvents();
-    System.exit(new CommandLine(new Launch()).execute(args));
+    System.exit(Launch.COMMAND_LINE.run(args, System.out, System.err, parsed -> Launch.of(parsed).call()));
   }
 
   /** The command line: {@code client IP PORT} as ever, or several login servers, TLS on request. */
-  @CommandLine.Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {
-          "Reads chat commands on standard input and prints the results on standard output.",
-          "In a terminal (standard input and output both) it edits lines, keeps history, completes "
-              + "commands and names with Tab and prints messages above the line being typed; "
-              + "type help there. Otherwise it prints only the protocol's lines."})
   static final class Launch implements Callable<Integer> {
-    @CommandLine.Parameters(index = "0", paramLabel = "IP",
-        description = "login server address, or several as HOST:PORT,HOST2:PORT2 (then no PORT): "
-            + "the client moves to the next when one does not answer")
+    static final CommandLineSpec COMMAND_LINE = new CommandLineSpec("client", "IP [PORT]",
+        "Reads chat commands on standard input and prints the results on standard output. "
+            + "In a terminal (standard input and output both) it edits lines, keeps history, completes "
+            + "commands and names with Tab and prints messages above the line being typed; "
+            + "type help there. Otherwise it prints only the protocol's lines.\n\n"
+            + "IP: the login server's address, or several as HOST:PORT,HOST2:PORT2 (then no PORT): "
+            + "the client moves to the next when one does not answer.\nPORT: the login server's port.")
+        .flag("tls", "speak TLS and verify the servers' certificate")
+        .option("ca", "FILE", "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
+        .flag("plain", "no line editing, prompt or colour even in a terminal: only the protocol's lines")
+        .option("history", "FILE", "where a terminal session keeps typed lines, passwords left out "
+            + "(default: $XDG_STATE_HOME/chat/history, else ~/.local/state/chat/history)");
+
     String host;
-    @CommandLine.Parameters(index = "1", paramLabel = "PORT", arity = "0..1", description = "login server port")
     Integer port;
-    @CommandLine.Option(names = "--tls", description = "speak TLS and verify the servers' certificate")
     boolean tls;
-    @CommandLine.Option(names = "--ca", paramLabel = "FILE",
-        description = "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
     Path ca;
-    @CommandLine.Option(names = "--plain",
-        description = "no line editing, prompt or colour even in a terminal: only the protocol's lines")
     boolean plain;
-    @CommandLine.Option(names = "--history", paramLabel = "FILE",
-        description = "where a terminal session keeps typed lines, passwords left out "
-            + "(default: $XDG_STATE_HOME/chat/history, else ~/.local/state/chat/history)")
     Path history;
+
+    static Launch of(CommandLineSpec.Args args) throws CommandLineSpec.UsageException {
+      List<String> positional = args.positional();
+      if (positional.isEmpty() || positional.size() > 2) {
+        throw new CommandLineSpec.UsageException("takes IP and PORT, or HOST:PORT,HOST2:PORT2");
+      }
+      Launch l = new Launch();
+      l.host = positional.get(0);
+      if (positional.size() == 2) {
+        try {
+          l.port = Integer.valueOf(positional.get(1).trim());
+        } catch (NumberFormatException e) {
+          throw new CommandLineSpec.UsageException("PORT must be a whole number");
+        }
+      }
+      l.tls = args.has("tls");
+      l.ca = args.path("ca");
+      l.plain = args.has("plain");
+      l.history = args.path("history");
+      return l;
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -4,7 +4,6 @@ import chat.support.RunningService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,7 +36,7 @@ class BenchFanOutTest {
     int code;
     System.setOut(new PrintStream(report, true, StandardCharsets.UTF_8));
     try {
-      code = new CommandLine(new Bench()).execute("--port", String.valueOf(service.loginPort()), "--mix", "fanout",
+      code = Bench.run("--port", String.valueOf(service.loginPort()), "--mix", "fanout",
           "--group-size", "5", "--clients", "2", "--rate", "20", "--seconds", "2", "--warmup", "1", "--drain", "10");
     } finally {
       System.setOut(stdout);

@@ -1,7 +1,7 @@
 package chat.bench;
 
+import chat.config.CommandLineSpec;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,9 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** The bench's options: --hold, the open loop's --rate and its schedule, --group-size. */
 class BenchOptionsTest {
   private static Bench parsed(String... args) {
-    Bench b = new Bench();
-    new CommandLine(b).parseArgs(args);
-    return b;
+    try {
+      return Bench.parse(args);
+    } catch (CommandLineSpec.UsageException e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
   }
 
   @Test

@@ -68,7 +68,7 @@ class ClientProcessTest {
     String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(help.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, help.exitValue(), text);
-    for (String part : List.of("Usage: client", "IP", "PORT", "--tls", "--ca=FILE", "--plain", "--history=FILE", "--help")) {
+    for (String part : List.of("usage: client [options] IP [PORT]", "IP", "PORT", "--tls", "--ca <FILE>", "--plain", "--history <FILE>", "--help")) {
       assertTrue(text.contains(part), part + " missing from:\n" + text);
     }
 

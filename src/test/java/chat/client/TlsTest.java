@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayInputStream;
@@ -216,8 +215,7 @@ class TlsTest {
     Path given = dir.resolve("given.crt");
     Path key = dir.resolve("given.key");
     Certificates.generate(given, key, List.of("127.0.0.1", "given.test"), Duration.ofDays(2));
-    Main flags = new Main();
-    new CommandLine(flags).parseArgs("--tls-cert", given.toString(), "--tls-key", key.toString());
+    Main flags = Main.parse("--tls-cert", given.toString(), "--tls-key", key.toString());
     Path own = dir.resolve("data");
     try (RunningService service = RunningService.start(own, flags.overrides())) {
       ChatServer served = service.server();
