@@ -34,6 +34,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -525,8 +526,20 @@ public final class ChatClient {
     }
   }
 
+  /** Leaves: each user's broker link closed first, so that none takes the end of Vert.x for a lost connection. */
   private void shutdown() {
+    List<Future<Void>> closed = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      if (s.link != null) {
+        closed.add(s.link.close());
+      }
+    }
     sessions.clear();
+    try {
+      Future.join(closed).await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // leaving anyway
+    }
     if (vertx != null) {
       try {
         vertx.close().await(5, TimeUnit.SECONDS);

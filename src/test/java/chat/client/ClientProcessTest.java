@@ -63,6 +63,21 @@ class ClientProcessTest {
   }
 
   @Test
+  void aClientThatLeavesWithUsersLoggedInSaysNothingOnStandardError() throws Exception {
+    Process p = new ProcessBuilder(client("127.0.0.1", String.valueOf(service.loginPort()))).start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write("register olga pw\nlogin olga pw\nregister pavel pw\nlogin pavel pw\nexit\n"
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), err);
+    assertEquals("Success!\nSuccess!\nSuccess!\nSuccess!\n", out);
+    assertEquals("", err);
+  }
+
+  @Test
   void helpDescribesEveryArgumentAndAMissingPortIsAClearError() throws Exception {
     Process help = new ProcessBuilder(client("--help")).redirectErrorStream(true).start();
     String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
