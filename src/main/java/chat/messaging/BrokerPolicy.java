@@ -45,9 +45,10 @@ public final class BrokerPolicy {
     boolean betweenLogins = a.startsWith(LOGIN_PREFIX) && a.length() > LOGIN_PREFIX.length();
     return switch (kind) {
       // the login role publishes deliveries (for instances in its own process), reads control,
-      // and login servers ask each other for the fleet
+      // and login servers ask each other for the fleet; the fleet's addresses are theirs: the
+      // broker drops one that a login server's leaving subscription emptied
       case LOGIN_SERVICE -> (channel && PUBLISH.contains(action)) || ((control || betweenLogins)
-          && (PUBLISH.contains(action) || SUBSCRIBE.contains(action)));
+          && (PUBLISH.contains(action) || SUBSCRIBE.contains(action) || action == Action.DELETE_ADDRESS));
       // an instance publishes deliveries and its own registration, and reads nothing
       case APP_SERVICE -> (channel || control) && PUBLISH.contains(action);
       case USER -> channel && SUBSCRIBE.contains(action) && owns.test(a);

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The login role as a real process, killed with SIGKILL and started again on the same data:
  * the application instance it had started keeps running, registers again, keeps its users,
- * and a client that was talking through it goes on as if nothing happened.
+ * and a client that was talking through it goes on as if nothing happened; stopped with
+ * SIGTERM, it stops its instance and leaves nothing wrong in its log.
  */
 class LoginRestartTest {
   @TempDir
@@ -65,6 +66,28 @@ class LoginRestartTest {
     assertFalse(log.contains("event=lost"), "the instance was never lost");
     assertFalse(log.contains("event=started instance") && log.lastIndexOf("event=started instance") > log.indexOf("restored"),
         "no new instance was needed");
+  }
+
+  @Test
+  void aLoginRoleStoppedWithSigtermStopsItsInstanceAndIsRefusedNothingOnTheWay() throws Exception {
+    int port = free();
+    login = startLogin(List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", data.toString(),
+        "--set", "broker.amqpPort=0", "--set", "broker.stompPort=0", "--set", "store.port=0",
+        "--set", "passwords.memoryKiB=1024", "--set", "passwords.iterations=1"), port);
+    ClientHarness client = new ClientHarness(port);
+    client.type("register cid pc", "login cid pc");
+    client.awaitLines(2, 60_000);
+    List<Long> instances = instancePids();
+    assertEquals(1, instances.size());
+    assertEquals(List.of("Success!", "Success!"), client.exit(30_000));
+
+    login.destroy();
+    assertTrue(login.waitFor(60, TimeUnit.SECONDS));
+    assertFalse(ProcessHandle.of(instances.get(0)).map(ProcessHandle::isAlive).orElse(false), "the instance stopped too");
+    String log = Files.readString(data.resolve("login.log"));
+    assertTrue(log.contains("Main - stopping"), log);
+    assertFalse(log.contains("refused"), log);
+    assertFalse(log.contains("Exception"), log);
   }
 
   private Process startLogin(List<String> args, int port) throws Exception {
