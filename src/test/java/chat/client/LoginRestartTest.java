@@ -88,6 +88,7 @@ class LoginRestartTest {
     assertTrue(log.contains("Main - stopping"), log);
     assertFalse(log.contains("refused"), log);
     assertFalse(log.contains("Exception"), log);
+    assertFalse(log.contains("MeterRegistry"), "no metrics warning after two connections: " + log);
   }
 
   private Process startLogin(List<String> args, int port) throws Exception {
