@@ -100,7 +100,6 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ChatServer.Role r = role;
     ChatConfig cfg;
     try {
       cfg = ChatConfig.loadFromProcess(config, parameterSecrets(System.getenv()), overrides());
@@ -109,7 +108,7 @@ public final class Main implements Callable<Integer> {
       LOG.error("start failed: {}", e.getMessage());
       return 1;
     }
-    Vertx vertx = Metrics.vertx(vertxOptions(cfg, r));
+    Vertx vertx = Metrics.vertx(vertxOptions(cfg, role));
     if (!vertx.isNativeTransportEnabled()) {
       Throwable why = vertx.unavailableNativeTransportCause();
       LOG.info("native transport unavailable ({}); connections use Java NIO",
@@ -117,7 +116,7 @@ public final class Main implements Callable<Integer> {
     }
     ChatServer server;
     try {
-      server = ChatServer.start(vertx, cfg, r).await(180, TimeUnit.SECONDS);
+      server = ChatServer.start(vertx, cfg, role).await(180, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("start failed: {}", e.toString(), e);
       vertx.close().await(30, TimeUnit.SECONDS);

@@ -34,14 +34,16 @@ import java.util.concurrent.TimeUnit;
  * first, as the service's reference mode does ({@code WireOptions.quietMillis}, 2 ms).
  */
 public final class BareServer implements Callable<Integer> {
+  /** What an empty command line gives; the help states it. */
+  private static final BareServer DEFAULTS = new BareServer();
   static final CommandLineSpec COMMAND_LINE = new CommandLineSpec("bare-server", "",
       "A bare baseline: answers every reference-mode request with a fixed JSON and closes.")
-      .option("host", "IP", "address to listen on; loopback only (default: 127.0.0.1)")
-      .option("port", "PORT", "port to listen on, 0 for any free one (default: 9999)")
+      .option("host", "IP", "address to listen on; loopback only (default: " + DEFAULTS.host + ")")
+      .option("port", "PORT", "port to listen on, 0 for any free one (default: " + DEFAULTS.port + ")")
       .option("instances", "N", "verticle instances, each with its own event loop; the service's "
-          + "login server is one (default: 1)")
+          + "login server is one (default: " + DEFAULTS.instances + ")")
       .option("quiet-ms", "MS", "wait this long after the last byte before answering, "
-          + "as the service's reference mode does (default: 0: answer at once)");
+          + "as the service's reference mode does (default: " + DEFAULTS.quietMillis + ": answer at once)");
 
   String host = "127.0.0.1";
   int port = 9999;

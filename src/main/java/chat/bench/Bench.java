@@ -41,26 +41,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * users. Contacts only the given host and loopback addresses; every phase is bounded in time.
  */
 public final class Bench implements Callable<Integer> {
+  /** What an empty command line gives; the help states it. */
+  private static final Bench DEFAULTS = new Bench();
   static final CommandLineSpec COMMAND_LINE = new CommandLineSpec("bench", "",
       "Drives a running chat service with a fixed command mix and reports latencies.")
-      .option("host", "IP", "login server address (default: 127.0.0.1)")
-      .option("port", "PORT", "login server port (default: 8888)")
-      .option("clients", "N", "concurrent clients (threads, each with one connection at a time) (default: 50)")
+      .option("host", "IP", "login server address (default: " + DEFAULTS.host + ")")
+      .option("port", "PORT", "login server port (default: " + DEFAULTS.port + ")")
+      .option("clients", "N", "concurrent clients (threads, each with one connection at a time) (default: " + DEFAULTS.clients + ")")
       .option("mix", "MIX", "command mix: full (list-friend, receive-post, post, login), app (the first three), "
           + "login, messaging (send, send-group, deliveries timed), fanout (send-group only, deliveries timed; with "
-          + "--group-size), mixed (posts, lists, sends) (default: mixed)")
+          + "--group-size), mixed (posts, lists, sends) (default: " + DEFAULTS.mix + ")")
       .option("users", "N", "users the load is spread over, so that no user reaches the service's "
           + "per-user write limits (default: max(clients, " + Bench.SOLO_USERS + "), twice that for the mixes "
           + "with friends, messaging, fanout and mixed; with --group-size N over 2, N per client)")
       .option("server-pid", "PID", "process of the service: its CPU time and its "
           + "descendants' (/proc) over the measured window is reported per command")
-      .option("seconds", "N", "measured duration in seconds (default: 20)")
-      .option("warmup", "N", "warm-up seconds before measuring (default: 3)")
+      .option("seconds", "N", "measured duration in seconds (default: " + DEFAULTS.seconds + ")")
+      .option("warmup", "N", "warm-up seconds before measuring (default: " + DEFAULTS.warmup + ")")
       .option("prefix", "TEXT", "user and group name prefix (default: random)")
       .option("mode", "MODE", "reference (a connection per request, no terminator) or persistent "
-          + "(newline-terminated requests on kept-open connections) (default: reference)")
-      .option("drain", "N", "seconds to wait for outstanding deliveries after the load (default: 5)")
-      .option("setup-timeout", "N", "seconds allowed for setup (default: 180)")
+          + "(newline-terminated requests on kept-open connections) (default: " + DEFAULTS.mode + ")")
+      .option("drain", "N", "seconds to wait for outstanding deliveries after the load (default: " + DEFAULTS.drainSeconds + ")")
+      .option("setup-timeout", "N", "seconds allowed for setup (default: " + DEFAULTS.setupTimeoutSeconds + ")")
       .flag("tls", "speak TLS to the login and application servers, verifying their certificate")
       .option("ca", "FILE", "CA or server certificate (PEM) to verify against (implies --tls; default: the JVM's trust store)")
       .option("rate", "PER_SECOND", "open loop: issue this many commands a second "
@@ -69,7 +71,7 @@ public final class Bench implements Callable<Integer> {
           + "loop, each client sends its next command when the last is answered)")
       .option("group-size", "N", "members of each group in the mixes that send: "
           + "the sender, its friend and N - 2 more users, each subscribed to the group; every send-group is timed to "
-          + "each of the N (default: 2)")
+          + "each of the N (default: " + DEFAULTS.groupSize + ")")
       .option("hold", "SECONDS", "no load: register and log in the --users, keep "
           + "them logged in (tokens valid) for SECONDS, then delete them; for measuring the service's memory per "
           + "online user. With --mix login or app no connection stays open; the mixes with friends also set up "
