@@ -108,7 +108,9 @@ public final class FleetVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(RELEASE, m -> onRequest(m, "release"));
     vertx.eventBus().<JsonObject>consumer(SNAPSHOT, m -> onRequest(m, "snapshot"));
     vertx.eventBus().<JsonObject>consumer(SUSPECT, m -> onRequest(m, "suspect"));
-    leader = new LeaderRequests(vertx, context, link, serverId, options.startTimeoutMillis() + 5_000, this::handle);
+    // another server's request that was waiting here when this one stepped down goes on to the next driver too
+    leader = new LeaderRequests(vertx, context, link, serverId, options.startTimeoutMillis() + 5_000,
+        request -> orNextDriver(handle(request), request));
     probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
     // the first try at the lease before serving: a lone login server drives the fleet from the start
     return leader.start(this::onLeaderEvent).compose(v -> renewLease()).onSuccess(v -> {
@@ -173,7 +175,7 @@ public final class FleetVerticle extends VerticleBase {
     state = null;
     link.stopReceiving(FleetControl.ADDRESS);
     leader.stopServing();
-    requests.values().forEach(p -> p.tryFail("the fleet moved to another login server"));
+    requests.values().forEach(p -> p.tryFail(new SteppedDown()));
     requests.clear();
     LOG.warn("fleet event=following server={}: {}", serverId, why);
   }
@@ -200,10 +202,15 @@ public final class FleetVerticle extends VerticleBase {
     });
   }
 
-  /** A fleet request of this login server: answered here while it drives the fleet, else by the one that does. */
+  /**
+   * A fleet request of this login server: answered here while it drives the fleet, else by the
+   * one that does. One that was waiting here when this server stepped down (a lease it could not
+   * renew while the store failed over, say) is asked again of whoever drives the fleet next,
+   * this server included once it has the lease back, instead of failing the login it serves.
+   */
   private void onRequest(Message<JsonObject> m, String op) {
     JsonObject request = (m.body() == null ? new JsonObject() : m.body().copy()).put("op", op);
-    Future<JsonObject> answer = state != null ? handle(request) : leader.forward(request);
+    Future<JsonObject> answer = orNextDriver(route(request), request);
     answer.onComplete(ar -> {
       if (ar.failed()) {
         m.fail(503, ar.cause().getMessage());
@@ -213,6 +220,22 @@ public final class FleetVerticle extends VerticleBase {
         m.reply(ar.result().getValue("answer"));
       }
     });
+  }
+
+  private Future<JsonObject> route(JsonObject request) {
+    return state != null ? handle(request) : leader.forward(request);
+  }
+
+  /** {@code answer}, unless this server stepped down while the request waited: then whoever drives the fleet next answers it. */
+  private Future<JsonObject> orNextDriver(Future<JsonObject> answer, JsonObject request) {
+    return answer.recover(e -> e instanceof SteppedDown ? route(request) : Future.failedFuture(e));
+  }
+
+  /** A request was waiting on the fleet when this server stopped driving it. */
+  private static final class SteppedDown extends RuntimeException {
+    SteppedDown() {
+      super("the fleet moved to another login server", null, false, false);
+    }
   }
 
   /**
@@ -234,8 +257,10 @@ public final class FleetVerticle extends VerticleBase {
         Promise<AppAddress> answer = Promise.promise();
         requests.put(number, answer);
         apply(state.assign(number, user, now()));
+        // a step-down fails the future (for the asker to route again); a refusal is an answer
         return answer.future().map(a -> new JsonObject().put("answer", a.toJson()))
-            .otherwise(e -> new JsonObject().put("error", e.getMessage()));
+            .recover(e -> e instanceof SteppedDown ? Future.failedFuture(e)
+                : Future.succeededFuture(new JsonObject().put("error", e.getMessage())));
       }
       case "release" -> {
         if (user != null) {

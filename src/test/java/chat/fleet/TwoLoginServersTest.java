@@ -1,14 +1,22 @@
 package chat.fleet;
 
 import chat.config.ChatConfig;
+import chat.messaging.BrokerLink;
 import chat.messaging.BrokerOptions;
 import chat.messaging.BrokerSecurity;
 import chat.messaging.EmbeddedBroker;
+import chat.store.Db;
+import chat.store.LeaseRepository;
+import chat.store.Schema;
 import chat.store.StoreAccess;
 import chat.store.StoreServer;
 import chat.support.Conditions;
 import chat.support.RunningService;
 import chat.support.TestServers;
+import io.vertx.amqp.AmqpClientOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,6 +158,81 @@ class TwoLoginServersTest {
   private static void awaitRegistered(List<Message<JsonObject>> events, String instance) throws Exception {
     Conditions.await("a registered event for " + instance, 20_000, () -> events.stream().anyMatch(m ->
         "registered".equals(m.body().getString("event")) && instance.equals(m.body().getString("instance"))));
+  }
+
+  /**
+   * A login waits on the fleet for its instance to register when its login server loses the
+   * fleet lease (a renewal the store could not answer in time, say): the request goes on to the
+   * server that drives the fleet next, instead of failing the login with "No application server
+   * available". The fleet under test starts instances that never register; the next driver here
+   * is a stand-in that answers every forwarded request with its own instance.
+   */
+  @Test
+  void aRequestWaitingOnTheFleetWhenItsServerStepsDownIsAnsweredByTheNextDriver() throws Exception {
+    ChatConfig config = TestServers.config(dataA, settings);
+    Vertx vertx = Vertx.vertx();
+    Db db = Db.open(vertx, config.storeOptions(settings.get("store.url")));
+    try {
+      Schema.migrate(db).await(60, TimeUnit.SECONDS);
+      InstanceProvider neverRegisters = new InstanceProvider() {
+        @Override
+        public String name() {
+          return "never-registers";
+        }
+
+        @Override
+        public Future<String> start(InstanceSpec spec) {
+          return Future.succeededFuture("ref-" + spec.instanceId());
+        }
+
+        @Override
+        public Future<Void> stop(String providerRef) {
+          return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<List<Leftover>> leftovers() {
+          return Future.succeededFuture(List.of());
+        }
+
+        @Override
+        public Future<Void> close() {
+          return Future.succeededFuture();
+        }
+      };
+      vertx.deployVerticle(new FleetVerticle(db, neverRegisters, FleetOptions.fromJson(config.fleet()),
+          brokerLink(vertx, "fleet under test"), id -> new InstanceSpec(id, settings.get("broker.url"),
+          settings.get("store.url"), 10, "chat"), settings.get("fleet.key"), "login-a")).await(30, TimeUnit.SECONDS);
+      Conditions.await("login-a drives the fleet", 20_000, () -> "login-a".equals(vertx.eventBus()
+          .<JsonObject>request(FleetVerticle.SNAPSHOT, null).await(20, TimeUnit.SECONDS).body().getString("server")));
+
+      Future<Message<JsonObject>> assigned = vertx.eventBus().request(FleetVerticle.ASSIGN,
+          new JsonObject().put("user", 1L), new DeliveryOptions().setSendTimeout(60_000));
+      Conditions.await("an instance starting for the user", 20_000, () -> vertx.eventBus()
+          .<JsonObject>request(FleetVerticle.SNAPSHOT, null).await(20, TimeUnit.SECONDS).body()
+          .getJsonArray("instances").size() == 1);
+      assertFalse(assigned.isComplete(), "the instance never registers: the request waits");
+
+      // another server has the lease now: login-a's next renewal finds it so and steps down
+      db.autoCommit(c -> c.update("UPDATE leases SET holder = ?, expires_at = UNIX_MILLIS() + 60000 WHERE name = ?",
+          "login-b", LeaseRepository.FLEET)).await(20, TimeUnit.SECONDS);
+      LeaderRequests next = new LeaderRequests(vertx, vertx.getOrCreateContext(), brokerLink(vertx, "next driver"),
+          "login-b", 60_000, request -> Future.succeededFuture(new JsonObject()
+          .put("answer", new AppAddress("app-of-b", "127.0.0.1", 7777).toJson())));
+      next.serve().await(20, TimeUnit.SECONDS);
+
+      assertEquals(new AppAddress("app-of-b", "127.0.0.1", 7777),
+          AppAddress.fromJson(assigned.await(60, TimeUnit.SECONDS).body()));
+    } finally {
+      db.close().await(20, TimeUnit.SECONDS);
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private BrokerLink brokerLink(Vertx vertx, String name) {
+    URI url = URI.create(settings.get("broker.url"));
+    return new BrokerLink(vertx, List.of(new AmqpClientOptions().setHost(url.getHost()).setPort(url.getPort())
+        .setUsername(settings.get("broker.user")).setPassword(settings.get("broker.password"))), name);
   }
 
   @Test
