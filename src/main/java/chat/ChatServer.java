@@ -131,6 +131,14 @@ public final class ChatServer {
    * store's database is open, its network listener starts while this process migrates it.
    */
   private Future<Void> startParts(BrokerOptions broker) {
+    // the embedded broker stops after the parts that use it (the messenger's link, the fleet),
+    // however its start and theirs interleave: it is stopped last of them
+    onStopBlocking(() -> {
+      EmbeddedBroker started = this.embeddedBroker;
+      if (started != null) {
+        started.stop();
+      }
+    });
     Future<Void> embeddedBroker = role == Role.APP ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           startEmbeddedBroker(broker);
@@ -246,7 +254,6 @@ public final class ChatServer {
           broker.legacyClients());
       embedded.start(broker, brokerSecurity);
       embeddedBroker = embedded;
-      onStopBlocking(embedded::stop);
       Gauge.builder("chat.broker.connections", embedded, EmbeddedBroker::connections)
           .description("connections open to the embedded broker (the service's processes and the users' clients)")
           .register(metrics.registry());

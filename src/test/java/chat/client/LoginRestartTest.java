@@ -89,6 +89,7 @@ class LoginRestartTest {
     assertFalse(log.contains("refused"), log);
     assertFalse(log.contains("Exception"), log);
     assertFalse(log.contains("MeterRegistry"), "no metrics warning after two connections: " + log);
+    assertFalse(log.contains("connection lost"), "the broker stops after the links to it: " + log);
   }
 
   private Process startLogin(List<String> args, int port) throws Exception {
