@@ -3,6 +3,8 @@ package chat.ops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.shareddata.LocalMap;
@@ -10,6 +12,9 @@ import io.vertx.core.shareddata.Shareable;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +26,7 @@ import java.util.function.Function;
  * meters, each registered once and looked up once by the part that records into it.
  */
 public final class Metrics implements Shareable {
+  private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
   private static final String KEY = "chat.metrics";
 
   private final PrometheusMeterRegistry registry;
@@ -31,22 +37,23 @@ public final class Metrics implements Shareable {
   }
 
   /**
-   * A Vert.x that reports into a registry of its own. Left out: the event bus (every login
-   * crosses it, and its figures would say nothing the login meters do not) and TCP clients
-   * (each process has several, the broker links among them, and Vert.x counts the connections
-   * of only the first).
+   * A Vert.x that reports into a registry of its own, with the JVM's figures ({@link JvmMetrics},
+   * bound a moment later on a worker). Left out: the event bus (every login crosses it, and its
+   * figures would say nothing the login meters do not) and TCP clients (each process has
+   * several, the broker links among them, and Vert.x counts the connections of only the first).
    */
   public static Vertx vertx(VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET);
     Vertx vertx = Vertx.builder().with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     attach(vertx, new Metrics(registry));
+    vertx.deployVerticle(new JvmMetrics(registry), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onFailure(e -> LOG.warn("the JVM's figures are not in the metrics: {}", e.toString()));
     return vertx;
   }
 
