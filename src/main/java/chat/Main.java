@@ -100,15 +100,21 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // a Vert.x whose options the configuration does not size reads the configuration itself:
+    // one Vert.x fewer to start on the way to accepting connections
+    Vertx early = sizedByConfiguration(role) ? null : Metrics.vertx(baseVertxOptions());
     ChatConfig cfg;
     try {
-      cfg = ChatConfig.loadFromProcess(config, parameterSecrets(System.getenv()), overrides());
+      cfg = ChatConfig.loadFromProcess(config, parameterSecrets(System.getenv()), overrides(), early);
     } catch (RuntimeException e) {
       // the message names the parameter, the file, the variable or the flag, never a value
       LOG.error("start failed: {}", e.getMessage());
+      if (early != null) {
+        early.close().await(30, TimeUnit.SECONDS);
+      }
       return 1;
     }
-    Vertx vertx = Metrics.vertx(vertxOptions(cfg, role));
+    Vertx vertx = early != null ? early : Metrics.vertx(vertxOptions(cfg, role));
     if (!vertx.isNativeTransportEnabled()) {
       Throwable why = vertx.unavailableNativeTransportCause();
       LOG.info("native transport unavailable ({}); connections use Java NIO",
@@ -176,7 +182,7 @@ public final class Main implements Callable<Integer> {
    */
   public static VertxOptions vertxOptions(ChatConfig cfg, ChatServer.Role role) {
     VertxOptions options = baseVertxOptions();
-    if (role == ChatServer.Role.APP) {
+    if (sizedByConfiguration(role)) {
       int eventLoops = cfg.app().getInteger("eventLoopThreads", 0);
       int workers = cfg.app().getInteger("workerThreads", 0);
       if (eventLoops > 0) {
@@ -187,6 +193,11 @@ public final class Main implements Callable<Integer> {
       }
     }
     return options;
+  }
+
+  /** Whether the Vert.x options of {@code role} depend on the configuration ({@link #vertxOptions}). */
+  static boolean sizedByConfiguration(ChatServer.Role role) {
+    return role == ChatServer.Role.APP;
   }
 
   /**

@@ -79,7 +79,17 @@ public final class ChatConfig {
    * instance).
    */
   public static ChatConfig loadFromProcess(Path file, Map<String, String> parameterEntries, Map<String, String> flags) {
-    return load(file, environment(EnvSettings.processStore(DEFAULTS), parameterEntries), flags);
+    return loadFromProcess(file, parameterEntries, flags, null);
+  }
+
+  /**
+   * {@link #loadFromProcess(Path, Map, Map)} read on {@code vertx}, the service's own when its
+   * options do not depend on this configuration (it is left open), else, when null, on a small
+   * Vert.x of its own.
+   */
+  public static ChatConfig loadFromProcess(Path file, Map<String, String> parameterEntries, Map<String, String> flags,
+                                           Vertx vertx) {
+    return load(file, DEFAULT_FILE, environment(EnvSettings.processStore(DEFAULTS), parameterEntries), flags, vertx);
   }
 
   /** The environment's stores: the variables, then a secrets parameter's entries when there are any. */
@@ -93,8 +103,8 @@ public final class ChatConfig {
   }
 
   /**
-   * Reads the layers on a small Vert.x instance of its own (the service's own is sized by this
-   * configuration). Blocks.
+   * Reads the layers on a small Vert.x instance of its own (an application instance's is sized
+   * by this configuration). Blocks.
    *
    * @throws IllegalArgumentException naming what is wrong (an unreadable or malformed file, a
    *     variable or flag of the wrong type), never quoting a value
@@ -104,13 +114,20 @@ public final class ChatConfig {
   }
 
   static ChatConfig load(Path file, Path defaultFile, List<ConfigStoreOptions> environment, Map<String, String> flags) {
+    return load(file, defaultFile, environment, flags, null);
+  }
+
+  /** Reads the layers on {@code given}, or on a small Vert.x of its own when null. Blocks. */
+  static ChatConfig load(Path file, Path defaultFile, List<ConfigStoreOptions> environment, Map<String, String> flags,
+                         Vertx given) {
     Path chosen = file != null ? file : defaultFile;
     ConfigRetrieverOptions layers = layers(chosen, file != null, environment, flags);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+    Vertx vertx = given != null ? given : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
         .setInternalBlockingPoolSize(1)
         .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
+    ConfigRetriever retriever = null;
     try {
-      ConfigRetriever retriever = ConfigRetriever.create(vertx, layers);
+      retriever = ConfigRetriever.create(vertx, layers);
       return new ChatConfig(retriever.getConfig().await(30, TimeUnit.SECONDS));
     } catch (TimeoutException e) {
       throw new IllegalStateException("the configuration was not read within 30 s");
@@ -123,7 +140,11 @@ public final class ChatConfig {
       throw new IllegalArgumentException("configuration file " + chosen + " cannot be read ("
           + (cause instanceof NoSuchFileException ? "no such file" : cause.getClass().getSimpleName()) + ")");
     } finally {
-      vertx.close();
+      if (given == null) {
+        vertx.close();
+      } else if (retriever != null) {
+        retriever.close();
+      }
     }
   }
 

@@ -1,7 +1,10 @@
 package chat.config;
 
+import chat.Main;
+import chat.ops.Metrics;
 import chat.protocol.Limits;
 import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -265,6 +269,32 @@ class ChatConfigTest {
           () -> ChatConfig.load(named, file, List.of(EnvSettings.store(Map.of())), Map.of()));
       assertTrue(e.getMessage().startsWith("configuration file " + file + " is not valid JSON (line 2"), e.getMessage());
       assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+  }
+
+  /** The login role reads its configuration on its own Vert.x (chat.Main): the same layers, the same errors, and the Vert.x stays open. */
+  @Test
+  void aGivenVertxReadsTheSameLayersGivesTheSameErrorsAndIsLeftOpen(@TempDir Path dir) throws Exception {
+    Vertx vertx = Metrics.vertx(Main.baseVertxOptions());
+    try {
+      Path file = dir.resolve("chat.json");
+      Files.writeString(file, "{\"port\": 1111, \"fleet\": {\"capacity\": 3}}");
+      List<ConfigStoreOptions> env = List.of(EnvSettings.store(Map.of("CHAT_FLEET_CAPACITY", "5")));
+      Map<String, String> flags = Map.of("dataDir", "from-flag");
+      assertEquals(ChatConfig.load(file, file, env, flags).json(), ChatConfig.load(file, file, env, flags, vertx).json());
+      assertEquals(5, ChatConfig.load(file, file, env, flags, vertx).fleet().getInteger("capacity"));
+
+      Path missing = dir.resolve("missing.json");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ChatConfig.load(missing, missing, env, flags, vertx));
+      assertEquals("configuration file " + missing + " cannot be read (no such file)", e.getMessage());
+      Files.writeString(file, "{\"store\": {\n  \"password\": hunter2-s3cret}}");
+      e = assertThrows(IllegalArgumentException.class, () -> ChatConfig.load(file, file, env, flags, vertx));
+      assertTrue(e.getMessage().startsWith("configuration file " + file + " is not valid JSON (line 2"), e.getMessage());
+
+      assertEquals("still open", vertx.executeBlocking(() -> "still open").await(10, TimeUnit.SECONDS));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 
