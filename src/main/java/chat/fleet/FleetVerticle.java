@@ -112,8 +112,9 @@ public final class FleetVerticle extends VerticleBase {
     leader = new LeaderRequests(vertx, context, link, serverId, options.startTimeoutMillis() + 5_000,
         request -> orNextDriver(handle(request), request));
     probes = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1_000));
-    // the first try at the lease before serving: a lone login server drives the fleet from the start
-    return leader.start(this::onLeaderEvent).compose(v -> renewLease()).onSuccess(v -> {
+    // the first try at the lease before serving: a lone login server drives the fleet from the
+    // start; it needs none of the receivers of the login servers' requests, which attach meanwhile
+    return Future.all(leader.start(this::onLeaderEvent), renewLease()).onSuccess(v -> {
       ticker = vertx.setPeriodic(TICK_MILLIS, t -> tick());
       leaseTimer = vertx.setPeriodic(lease.renewEveryMillis(), t -> renewLease());
       LOG.info("fleet ready: provider {}, capacity {} per instance ({}), {} warm spare(s), grace {} ms, "

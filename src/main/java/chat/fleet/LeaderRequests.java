@@ -78,12 +78,13 @@ final class LeaderRequests {
    * fleet, each given to {@code events}: completes once nothing sent afterwards is missed.
    */
   Future<Void> start(Consumer<JsonObject> events) {
-    return link.receive(context, replyAddress, this::onAnswer).compose(v -> link.receive(context, EVENTS, message -> {
+    // both at once: a receiver's attach is a round trip to the broker
+    return Future.all(link.receive(context, replyAddress, this::onAnswer), link.receive(context, EVENTS, message -> {
       JsonObject event = BrokerLink.jsonBody(message);
       if (event != null && !serverId.equals(event.getString("server"))) {
         events.accept(event);
       }
-    }));
+    })).mapEmpty();
   }
 
   /** Stops receiving anything: the link is the process's, and stays open. */
