@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 
 /**
@@ -15,10 +16,24 @@ import java.nio.file.Path;
  */
 public final class StoreServer {
   private static final Logger LOG = LoggerFactory.getLogger(StoreServer.class);
+
+  /**
+   * How often the thread of a new connection looks for the client's first bytes. HSQLDB sleeps
+   * this long before it first looks ({@code ServerConnection.handshake}), 100 ms by default,
+   * though a client sends its first bytes as soon as it has connected: every new connection
+   * waited 100 ms, an application instance's first on the way to its registration among them
+   * (docs/PERFORMANCE.md, ninth round). A client that sends nothing costs a wake-up this often
+   * until the server's wait for it ends.
+   */
+  static final long FIRST_BYTES_POLL_MILLIS = 5;
+  /** Where HSQLDB keeps that period: a public static field of a class private to its package. */
+  private static final String POLL_CLASS = "org.hsqldb.server.ServerConnection";
+  private static final String POLL_FIELD = "CLIENT_DATA_POLLING_PERIOD";
   private final Server server = new Server();
   private volatile boolean started;
 
   public void start(String host, int port, Path databasePath, int writeDelayMillis) {
+    pollFirstBytesEvery(FIRST_BYTES_POLL_MILLIS);
     server.setLogWriter(null);
     server.setErrWriter(new PrintWriter(System.err, true));
     server.setSilent(true);
@@ -34,6 +49,21 @@ public final class StoreServer {
           + (server.getServerError() != null ? ": " + server.getServerError() : ""));
     }
     LOG.info("store served on hsql://{}:{}/chat from {}", host, port, databasePath);
+  }
+
+  /**
+   * Sets HSQLDB's period for a new connection's first bytes; a version of HSQLDB without it
+   * keeps its own (each new connection is then slower, nothing else).
+   */
+  private static void pollFirstBytesEvery(long millis) {
+    try {
+      Field period = Class.forName(POLL_CLASS).getField(POLL_FIELD);
+      period.setAccessible(true);
+      period.setLong(null, millis);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("store server: new connections wait for HSQLDB's own polling period ({} not set: {})",
+          POLL_FIELD, e.toString());
+    }
   }
 
   /** Shuts the database down cleanly, so the next start finds every committed change; nothing when never started. */
