@@ -253,24 +253,7 @@ public final class Ec2InstanceProvider implements InstanceProvider {
       return Future.failedFuture(new IllegalStateException("ec2 provider is closed"));
     }
     return vertx.executeBlocking(() -> {
-      List<Filter> filters = List.of(
-          Filter.builder().name("tag:" + TAG_CLUSTER).values(options.cluster()).build(),
-          Filter.builder().name("tag:" + TAG_ROLE).values(ROLE_APP).build(),
-          Filter.builder().name("instance-state-name").values("pending", "running").build());
-      List<Leftover> found = new ArrayList<>();
-      String nextToken = null;
-      do {
-        DescribeInstancesResponse page = ec2.describeInstances(DescribeInstancesRequest.builder()
-            .filters(filters)
-            .nextToken(nextToken)
-            .build());
-        for (Reservation reservation : page.reservations()) {
-          for (Instance instance : reservation.instances()) {
-            found.add(new Leftover(instance.instanceId(), tagValue(instance.tags(), TAG_INSTANCE_ID)));
-          }
-        }
-        nextToken = page.nextToken();
-      } while (nextToken != null && !nextToken.isEmpty());
+      List<Leftover> found = describeApps(List.of());
       for (Leftover leftover : found) {
         if (leftover.instanceId() != null) {
           parameters.put(leftover.providerRef(), options.secretsParameter(leftover.instanceId()));
@@ -279,6 +262,51 @@ public final class Ec2InstanceProvider implements InstanceProvider {
       deleteOrphanedSecrets();
       return List.copyOf(found);
     }, false);
+  }
+
+  /**
+   * The pending or running application instance of this cluster tagged with {@code instanceId};
+   * its secrets parameter goes with it when it is stopped.
+   */
+  @Override
+  public Future<String> locate(String instanceId) {
+    if (closed.get()) {
+      return Future.failedFuture(new IllegalStateException("ec2 provider is closed"));
+    }
+    return vertx.executeBlocking(() -> {
+      List<Leftover> found = describeApps(List.of(Filter.builder().name("tag:" + TAG_INSTANCE_ID).values(instanceId)
+          .build()));
+      if (found.isEmpty()) {
+        return null;
+      }
+      String ec2Id = found.get(0).providerRef();
+      parameters.put(ec2Id, options.secretsParameter(instanceId));
+      return ec2Id;
+    }, false);
+  }
+
+  /** This cluster's pending and running application instances that also match {@code more}, every page of them. */
+  private List<Leftover> describeApps(List<Filter> more) {
+    List<Filter> filters = new ArrayList<>(List.of(
+        Filter.builder().name("tag:" + TAG_CLUSTER).values(options.cluster()).build(),
+        Filter.builder().name("tag:" + TAG_ROLE).values(ROLE_APP).build(),
+        Filter.builder().name("instance-state-name").values("pending", "running").build()));
+    filters.addAll(more);
+    List<Leftover> found = new ArrayList<>();
+    String nextToken = null;
+    do {
+      DescribeInstancesResponse page = ec2.describeInstances(DescribeInstancesRequest.builder()
+          .filters(filters)
+          .nextToken(nextToken)
+          .build());
+      for (Reservation reservation : page.reservations()) {
+        for (Instance instance : reservation.instances()) {
+          found.add(new Leftover(instance.instanceId(), tagValue(instance.tags(), TAG_INSTANCE_ID)));
+        }
+      }
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return found;
   }
 
   /** Called once the leftovers are known: every parameter this run still needs is in {@link #parameters}. */

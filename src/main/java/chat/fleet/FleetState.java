@@ -36,7 +36,7 @@ public final class FleetState {
   // ---- what comes out ----
 
   /** Something the fleet needs done. */
-  public sealed interface Effect permits Start, Stop, Persist, Forget, Assigned, Refused, Moved, Note, Probe { }
+  public sealed interface Effect permits Start, Stop, Locate, Persist, Forget, Assigned, Refused, Moved, Note, Probe { }
 
   /** Ask the provider for instance {@code instance}; answer with {@link #started} or {@link #startFailed}. */
   public record Start(String instance) implements Effect { }
@@ -46,6 +46,14 @@ public final class FleetState {
    * {@link #stopFinished}. {@code instance} is null for what a previous run left behind.
    */
   public record Stop(String instance, String providerRef) implements Effect { }
+
+  /**
+   * An instance registered that neither this run started nor the provider listed as left by an
+   * earlier one (another login server started it, then lost the fleet before it could record
+   * it): ask the provider to find it by its fleet id, so that it can be stopped; answer with
+   * {@link #located}.
+   */
+  public record Locate(String instance) implements Effect { }
 
   /**
    * The instance's heartbeats stopped: see whether its port still answers (a slow or failing-over
@@ -272,6 +280,9 @@ public final class FleetState {
       i.providerRef = orphan == null ? null : orphan.providerRef();
       instances.put(i.id, i);
       note("adopted", i.id, "(registered without being started by this run)");
+      if (i.providerRef == null) {
+        out.add(new Locate(i.id));
+      }
     }
     if (!i.state.inService()) {
       return drain();
@@ -335,6 +346,27 @@ public final class FleetState {
       out.add(new Persist(i.view()));
     } else {
       out.add(new Stop(i.id, providerRef));
+    }
+    return drain();
+  }
+
+  /**
+   * What the provider found of an adopted instance: its reference, or null when it found none.
+   * One that left meanwhile (stopped with nothing to stop) is stopped now.
+   */
+  public List<Effect> located(String instance, String providerRef, long now) {
+    Instance i = instances.get(instance);
+    if (providerRef == null) {
+      if (i != null && i.providerRef == null) {
+        note("unlocated", instance, "the provider finds no instance by this id: the fleet cannot stop it", true);
+      }
+    } else if (i == null || !i.state.inService()) {
+      note("stopped", instance, "ref=" + providerRef + " (found after it left the fleet)");
+      out.add(new Stop(null, providerRef));
+    } else if (i.providerRef == null) {
+      i.providerRef = providerRef;
+      note("located", i.id, "ref=" + providerRef);
+      out.add(new Persist(i.view()));
     }
     return drain();
   }

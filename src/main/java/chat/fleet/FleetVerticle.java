@@ -3,6 +3,7 @@ package chat.fleet;
 import chat.fleet.FleetState.Assigned;
 import chat.fleet.FleetState.Effect;
 import chat.fleet.FleetState.Forget;
+import chat.fleet.FleetState.Locate;
 import chat.fleet.FleetState.Moved;
 import chat.fleet.FleetState.Note;
 import chat.fleet.FleetState.Persist;
@@ -312,6 +313,8 @@ public final class FleetVerticle extends VerticleBase {
         start(s);
       } else if (e instanceof Stop s) {
         stop(s);
+      } else if (e instanceof Locate l) {
+        locate(l);
       } else if (e instanceof Persist p) {
         store.save(p.instance());
       } else if (e instanceof Forget f) {
@@ -356,6 +359,20 @@ public final class FleetVerticle extends VerticleBase {
     stopping.onComplete(x -> {
       if (state == fleet) {
         apply(fleet.stopFinished(s.instance(), now()));
+      }
+    });
+  }
+
+  private void locate(Locate l) {
+    FleetState fleet = state;
+    provider.locate(l.instance()).otherwise(e -> {
+      LOG.warn("fleet could not look for instance {}: {}", l.instance(), e.getMessage());
+      return null;
+    }).onSuccess(ref -> {
+      if (state == fleet) {
+        apply(fleet.located(l.instance(), ref, now()));
+      } else if (ref != null) {
+        store.recordProviderRef(l.instance(), ref);
       }
     });
   }

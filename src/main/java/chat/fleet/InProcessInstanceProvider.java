@@ -47,6 +47,13 @@ public final class InProcessInstanceProvider implements InstanceProvider {
         : vertx.undeploy(ref);
   }
 
+  /** Only an instance deployed in this Vert.x: one of another login server's runs in that server's JVM. */
+  @Override
+  public Future<String> locate(String instanceId) {
+    return Future.succeededFuture(deployments.entrySet().stream().filter(e -> e.getValue().equals(instanceId))
+        .map(Map.Entry::getKey).findFirst().orElse(null));
+  }
+
   @Override
   public Future<List<Leftover>> leftovers() {
     return Future.succeededFuture(List.of());

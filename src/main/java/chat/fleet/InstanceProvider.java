@@ -29,6 +29,14 @@ public interface InstanceProvider {
    */
   Future<List<Leftover>> leftovers();
 
+  /**
+   * The provider's reference to the running instance with fleet id {@code instanceId}, or null
+   * when it finds none: one that registered although this login server neither started it nor
+   * found it at start-up (another login server started it and lost the fleet before recording
+   * it). Found this way, it is this provider's to stop from then on, on {@link #close()} too.
+   */
+  Future<String> locate(String instanceId);
+
   /** Releases what the provider holds; local providers stop every instance they started. */
   Future<Void> close();
 

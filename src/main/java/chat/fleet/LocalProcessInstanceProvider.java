@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,6 +152,53 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
       }
       return found;
     }, false);
+  }
+
+  /**
+   * Looks for the instance among this user's processes, by the fleet id on its command line
+   * (another login server started it as its child), and keeps its pid file as for one started
+   * here, so that this provider stops it with the rest.
+   */
+  @Override
+  public Future<String> locate(String instanceId) {
+    return vertx.executeBlocking(() -> {
+      Optional<String> user = ProcessHandle.current().info().user();
+      Optional<ProcessHandle> found = ProcessHandle.allProcesses()
+          .filter(h -> user.isPresent() && h.info().user().equals(user))
+          .filter(h -> runs(commandLine(h), instanceId))
+          .findFirst();
+      if (found.isEmpty()) {
+        return null;
+      }
+      Files.createDirectories(dir);
+      Files.writeString(pidFile(instanceId), found.get().pid() + " " + startOf(found.get()));
+      LOG.info("found instance {} as pid {}", instanceId, found.get().pid());
+      return Long.toString(found.get().pid());
+    }, false);
+  }
+
+  /** Whether a process with this command line (the executable first) is application instance {@code instanceId}. */
+  static boolean runs(List<String> commandLine, String instanceId) {
+    return !commandLine.isEmpty() && !commandLine.get(0).isEmpty()
+        && Path.of(commandLine.get(0)).getFileName().toString().equals("java")
+        && commandLine.contains("--role=app") && commandLine.contains("--instance-id=" + instanceId);
+  }
+
+  /**
+   * A process's whole command line: from {@code /proc} where there is one, since the JDK's
+   * {@link ProcessHandle.Info} gives no arguments at all for a command line longer than a page
+   * (a long class path); else what that gives. Empty when neither can be read.
+   */
+  private static List<String> commandLine(ProcessHandle h) {
+    try {
+      String raw = Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"), StandardCharsets.UTF_8);
+      return List.of(raw.split("\0"));
+    } catch (IOException | RuntimeException e) {
+      List<String> line = new ArrayList<>();
+      h.info().command().ifPresent(line::add);
+      h.info().arguments().ifPresent(a -> line.addAll(List.of(a)));
+      return line;
+    }
   }
 
   /** Stops every instance of this data directory: those this run started and those it adopted. */

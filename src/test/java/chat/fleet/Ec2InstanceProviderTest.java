@@ -567,6 +567,36 @@ class Ec2InstanceProviderTest {
   }
 
   @Test
+  void locateFindsTheInstanceByItsFleetIdAndStoppingItDeletesItsSecrets(VertxTestContext ctx) {
+    ec2.preload(appTags(CLUSTER, "app-1"), "running");
+    String wanted = ec2.preload(appTags(CLUSTER, "app-2"), "running");
+    ec2.preload(appTags("other-cluster", "app-3"), "running");
+    ec2.preload(appTags(CLUSTER, "app-3"), "terminated");
+    String path = "/chat/" + CLUSTER + "/";
+    ssm.preload(path + "app-1", "SecureString", "{}");
+    ssm.preload(path + "app-2", "SecureString", "{}");
+
+    provider.locate("app-2")
+        .compose(found -> provider.locate("app-3").map(none -> {
+          assertNull(none, "neither another cluster's nor a terminated one");
+          return found;
+        }))
+        .compose(found -> provider.stop(found).map(found))
+        .onComplete(ctx.succeeding(found -> ctx.verify(() -> {
+          assertEquals(wanted, found);
+          assertEquals(Map.of(
+              "tag:cluster", List.of(CLUSTER),
+              "tag:role", List.of("app"),
+              "instance-state-name", List.of("pending", "running"),
+              "tag:chat:instance-id", List.of("app-2")), filters(ec2.calls("DescribeInstances").get(0)));
+          assertEquals("terminated", ec2.state(wanted).orElseThrow());
+          assertEquals(List.of(path + "app-2"), ssm.calls("DeleteParameter").stream()
+              .map(c -> c.body().getString("Name")).toList(), "its secrets went with it, and only its");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void withTlsTheInstanceServesThePairItsImageHolds(@TempDir Path dir) throws Exception {
     InstanceSpec tls = new InstanceSpec(SPEC.instanceId(), SPEC.brokerUrl(), SPEC.storeUrl(), SPEC.capacity(),
         CLUSTER, new TlsOptions(true, Path.of("/login/only/server.crt"), Path.of("/login/only/server.key")));

@@ -5,6 +5,7 @@ import chat.fleet.FleetState.Effect;
 import chat.fleet.FleetState.Forget;
 import chat.fleet.FleetState.Heard;
 import chat.fleet.FleetState.Load;
+import chat.fleet.FleetState.Locate;
 import chat.fleet.FleetState.Moved;
 import chat.fleet.FleetState.Note;
 import chat.fleet.FleetState.Persist;
@@ -493,10 +494,55 @@ class FleetStateTest {
         new InstanceProvider.Leftover("pid-b", "app-b")), now);
     List<Effect> out = register("app-a");
     assertEquals("adopted", only(out, Note.class).get(0).event());
+    assertEquals(List.of(), only(out, Locate.class), "the provider listed it: its reference is known");
     assertEquals("pid-a", fleet.instances().get(0).providerRef());
     now += OPTIONS.lostAfterMillis() * 2 + 1;
     heartbeat("app-a");
     assertEquals(List.of(new Stop(null, "pid-b")), only(fleet.tick(now), Stop.class));
+  }
+
+  /**
+   * Another login server started the instance and lost the fleet before it could record it: it
+   * registers here unknown, the provider is asked to find it, and what it finds is saved and
+   * stopped with it when it drains.
+   */
+  @Test
+  void anInstanceNobodyRecordedIsLocatedByItsIdAndStoppedByWhatWasFound() {
+    List<Effect> out = register("app-x");
+    assertEquals("adopted", only(out, Note.class).get(0).event());
+    assertEquals(List.of(new Locate("app-x")), only(out, Locate.class));
+    assertEquals(InstanceState.READY, state("app-x"));
+
+    out = fleet.located("app-x", "pid-x", now);
+    assertEquals("pid-x", fleet.instances().get(0).providerRef());
+    assertEquals("pid-x", only(out, Persist.class).get(0).instance().providerRef(), "saved for the next holder");
+
+    fleet.tick(now);
+    now += OPTIONS.graceMillis();
+    heartbeat("app-x");
+    assertEquals(List.of(new Stop("app-x", "pid-x")), only(fleet.tick(now), Stop.class));
+  }
+
+  @Test
+  void anInstanceThatLeftBeforeItWasFoundIsStoppedWhenFound() {
+    register("app-x");
+    fleet.tick(now);
+    now += OPTIONS.graceMillis();
+    heartbeat("app-x");
+    assertEquals(List.of(new Stop("app-x", null)), only(fleet.tick(now), Stop.class), "nothing known to stop yet");
+    fleet.stopFinished("app-x", now);
+
+    assertEquals(List.of(new Stop(null, "pid-x")), only(fleet.located("app-x", "pid-x", now), Stop.class));
+  }
+
+  @Test
+  void anInstanceTheProviderCannotFindIsReportedAndKept() {
+    register("app-x");
+    List<Effect> out = fleet.located("app-x", null, now);
+    assertEquals("unlocated", only(out, Note.class).get(0).event());
+    assertTrue(only(out, Note.class).get(0).warning());
+    assertEquals(List.of(), only(out, Stop.class));
+    assertEquals(InstanceState.READY, state("app-x"));
   }
 
   // ---- helpers ----

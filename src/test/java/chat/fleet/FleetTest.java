@@ -4,6 +4,10 @@ import chat.config.ChatConfig;
 import chat.messaging.EmbeddedBroker;
 import chat.support.RunningService;
 import chat.support.TestServers;
+import io.vertx.amqp.AmqpClient;
+import io.vertx.amqp.AmqpClientOptions;
+import io.vertx.amqp.AmqpMessage;
+import io.vertx.amqp.AmqpSender;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AutoClose;
@@ -149,6 +153,41 @@ class FleetTest {
       assertEquals(0, online, "no token and no assignment were left behind");
     } finally {
       store.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Another login server started an application process and lost the fleet (a store failing
+   * over, say) before it could record it: the process registers here as a stranger, signed. The
+   * fleet finds it among the machine's processes by its id, lists it with its pid, and when it
+   * drains, it really stops, rather than leaving a process nobody lists.
+   */
+  @Test
+  void anInstanceAnotherLoginServerStartedIsFoundAndReallyStoppedWhenItDrains() throws Exception {
+    service = RunningService.start(data, Map.of("fleet.provider", "local", "fleet.graceSeconds", "1"));
+    Process stray = chat.support.IdleProcess.start("--role=app", "--instance-id=app-stray");
+    try {
+      AmqpClient amqp = AmqpClient.create(service.vertx(), new AmqpClientOptions().setHost("127.0.0.1")
+          .setPort(service.config().broker().getInteger("amqpPort"))
+          .setUsername("chat-app").setPassword(service.secret("broker-app")));
+      try {
+        AmqpSender sender = amqp.connect().compose(c -> c.createAnonymousSender()).await(10, TimeUnit.SECONDS);
+        JsonObject registration = FleetControl.message("register", "app-stray", "127.0.0.1", 1, 10,
+            FleetControl.instanceSecret(service.secret("fleet-key"), "app-stray"));
+        sender.sendWithAck(AmqpMessage.create().address(FleetControl.ADDRESS).withJsonObjectAsBody(registration)
+            .build()).await(10, TimeUnit.SECONDS);
+      } finally {
+        amqp.close().await(10, TimeUnit.SECONDS);
+      }
+      List<String> seen = new ArrayList<>();
+      chat.support.Conditions.await("the stray process stopped by the fleet", 30_000, () -> {
+        service.instances().forEach(i -> seen.add(((JsonObject) i).getString("provider")));
+        return !stray.isAlive();
+      });
+      assertTrue(seen.contains(Long.toString(stray.pid())), "listed with its pid while it served: " + seen);
+      assertTrue(service.instances().isEmpty(), service.instances().encode());
+    } finally {
+      stray.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 

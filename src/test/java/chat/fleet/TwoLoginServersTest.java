@@ -196,6 +196,11 @@ class TwoLoginServersTest {
         }
 
         @Override
+        public Future<String> locate(String instanceId) {
+          return Future.succeededFuture(null);
+        }
+
+        @Override
         public Future<Void> close() {
           return Future.succeededFuture();
         }
