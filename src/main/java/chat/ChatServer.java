@@ -81,6 +81,8 @@ public final class ChatServer {
   private TlsOptions tls = TlsOptions.disabled();
   private int loginPort = -1;
   private int appPort = -1;
+  /** The application instance's signer, keyed while the rest starts (other roles: none). */
+  private Future<FleetControl.Signer> signer;
   private final Metrics metrics;
   /** Not ready until every part has started; then ready while the parts it needs answer. */
   private final Health health;
@@ -102,6 +104,10 @@ public final class ChatServer {
   }
 
   private Future<Void> startParts() {
+    // an instance keys its signature beside the rest of its start (see FleetControl.Signer)
+    String instanceSecret = config.app().getString("instanceSecret", "");
+    signer = role != Role.APP || instanceSecret.isEmpty() ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> new FleetControl.Signer(instanceSecret), false);
     return vertx.executeBlocking(() -> {
       Secrets.privateDirectory(config.dataDir());
       if (role != Role.APP) {
@@ -274,11 +280,13 @@ public final class ChatServer {
     String id = app.getString("instanceId", "");
     String advertise = app.getString("advertiseHost", "");
     AppService service = new AppService(db, messenger, config.limits(), metrics.commands("app"));
-    AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), messenger.link(),
-        id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
-        advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
-        app.getLong("heartbeatMillis", 1000L), app.getString("instanceSecret"), tls);
-    return deploy(instance).onSuccess(x -> appPort = instance.port());
+    return signer.compose(signs -> {
+      AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), messenger.link(),
+          id.isEmpty() ? "app-" + Channels.random(4) : id, config.host(), config.port(),
+          advertise.isEmpty() ? reachable(config.host()) : advertise, config.fleet().getInteger("capacity"),
+          app.getLong("heartbeatMillis", 1000L), signs, tls);
+      return deploy(instance).onSuccess(x -> appPort = instance.port());
+    });
   }
 
   /** The login role: login server, fleet, and the provider that starts application instances. */
@@ -414,7 +422,7 @@ public final class ChatServer {
         AppService service = new AppService(db, messenger, config.limits(), metrics.commands("app"));
         AppInstanceVerticle instance = new AppInstanceVerticle(service, config.wireOptions(), messenger.link(), spec.instanceId(),
             "127.0.0.1", 0, "127.0.0.1", spec.capacity(), config.app().getLong("heartbeatMillis", 1000L),
-            spec.secrets().get("CHAT_INSTANCE_SECRET"), spec.tls());
+            new FleetControl.Signer(spec.secrets().get("CHAT_INSTANCE_SECRET")), spec.tls());
         return vertx.deployVerticle(instance);
       });
       case "ec2" -> new Ec2InstanceProvider(vertx, Ec2Options.fromJson(config.fleet().getJsonObject("ec2", new JsonObject())));

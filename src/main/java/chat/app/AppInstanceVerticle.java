@@ -2,6 +2,7 @@ package chat.app;
 
 import chat.config.TlsOptions;
 import chat.fleet.FleetAgent;
+import chat.fleet.FleetControl;
 import chat.messaging.BrokerLink;
 import chat.wire.RequestVerticle;
 import chat.wire.WireOptions;
@@ -24,18 +25,18 @@ public final class AppInstanceVerticle extends VerticleBase {
   private final String advertiseHost;
   private final int capacity;
   private final long heartbeatMillis;
-  private final String secret;
+  private final FleetControl.Signer signer;
   private final TlsOptions tls;
   private int actualPort;
 
   /**
    * {@code link} is the process's link to the broker, which the fleet agent shares;
-   * {@code secret} signs the instance's fleet messages; {@code tls} is the pair it serves with.
+   * {@code signer} signs the instance's fleet messages; {@code tls} is the pair it serves with.
    */
   public AppInstanceVerticle(AppService service, WireOptions wire, BrokerLink link, String instanceId,
                              String bindHost, int port, String advertiseHost, int capacity, long heartbeatMillis,
-                             String secret, TlsOptions tls) {
-    this.secret = secret;
+                             FleetControl.Signer signer, TlsOptions tls) {
+    this.signer = signer;
     this.service = service;
     this.wire = wire;
     this.link = link;
@@ -58,7 +59,7 @@ public final class AppInstanceVerticle extends VerticleBase {
     return vertx.deployVerticle(app).compose(id -> {
       actualPort = app.port();
       return vertx.deployVerticle(new FleetAgent(link, instanceId, advertiseHost, actualPort, capacity,
-          heartbeatMillis, secret, answered::sum));
+          heartbeatMillis, signer, answered::sum));
     });
   }
 

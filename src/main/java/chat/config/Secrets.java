@@ -69,13 +69,23 @@ public final class Secrets {
 
   /** HMAC-SHA256 of {@code text} under {@code key} (both UTF-8), in hex. */
   public static String hmacSha256Hex(String key, String text) {
+    return hmacSha256Hex(hmacSha256(key), text);
+  }
+
+  /** An HMAC-SHA256 keyed with {@code key} (UTF-8), for {@link #hmacSha256Hex(Mac, String)}; not thread-safe. */
+  public static Mac hmacSha256(String key) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** {@code text} (UTF-8) signed with {@code mac}, in hex; the Mac is ready for the next text after. */
+  public static String hmacSha256Hex(Mac mac, String text) {
+    return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** A random hex string of {@code bytes} bytes of entropy. */

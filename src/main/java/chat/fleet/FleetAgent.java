@@ -31,7 +31,7 @@ public final class FleetAgent extends VerticleBase {
   private final int port;
   private final int capacity;
   private final long intervalMillis;
-  private final String secret;
+  private final FleetControl.Signer signer;
   private final LongSupplier requests;
   private long lastRequests;
   private long lastCpuNanos = -1;
@@ -44,8 +44,8 @@ public final class FleetAgent extends VerticleBase {
    * {@code requests} counts the requests the instance has answered so far.
    */
   public FleetAgent(BrokerLink link, String id, String host, int port, int capacity, long intervalMillis,
-                    String secret, LongSupplier requests) {
-    this.secret = secret;
+                    FleetControl.Signer signer, LongSupplier requests) {
+    this.signer = signer;
     this.requests = requests;
     this.link = link;
     this.id = id;
@@ -88,7 +88,7 @@ public final class FleetAgent extends VerticleBase {
   private Future<Void> send(String type) {
     AmqpMessage m = AmqpMessage.create()
         .address(FleetControl.ADDRESS)
-        .withJsonObjectAsBody(FleetControl.message(type, id, host, port, capacity, measure(), secret))
+        .withJsonObjectAsBody(FleetControl.message(type, id, host, port, capacity, measure(), signer))
         .durable(false)
         .ttl(Math.max(5_000, intervalMillis * 5))
         .build();

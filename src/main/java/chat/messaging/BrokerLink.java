@@ -309,6 +309,10 @@ public final class BrokerLink {
       }
       List<Future<AmqpReceiver>> attaching = new ArrayList<>();
       addresses.forEach(a -> attaching.add(attach(l, a)));
+      // the sender is attached at once, not waited for: the first send (an instance's
+      // registration) finds it ready instead of attaching it first; one that fails is made
+      // again by that send
+      sender(l);
       return Future.join(attaching).otherwiseEmpty().map(l);
     });
   }

@@ -153,6 +153,12 @@ public final class EmbeddedBroker {
     return active == null ? 0 : active.getConnectionCount();
   }
 
+  /** The senders attached to this broker now, over every connection (a process's link has one). */
+  public int producers() {
+    var active = server.getActiveMQServer();
+    return active == null ? 0 : active.getSessions().stream().mapToInt(s -> s.getServerProducers().size()).sum();
+  }
+
   /** Whether this broker serves clients now: a broker on its own or a primary once started, a backup once it took over. */
   public boolean live() {
     return live && server.getActiveMQServer() != null && server.getActiveMQServer().isActive();

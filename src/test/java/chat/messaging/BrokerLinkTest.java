@@ -62,6 +62,18 @@ class BrokerLinkTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  /** An instance's registration, its first send, does not wait for a sender to be attached first. */
+  @Test
+  void theSenderIsAttachedAsTheLinkOpensBeforeAnythingIsSent() throws Exception {
+    setUp();
+    BrokerLink link = BrokerLink.service(vertx, app, "sender");
+    link.connect().await(10, TimeUnit.SECONDS);
+    chat.support.Conditions.await("a sender attached with nothing sent yet", 10_000, () -> broker.producers() == 1);
+    link.send(AmqpMessage.create().address(FleetControl.ADDRESS).withBody("x").build()).await(10, TimeUnit.SECONDS);
+    assertEquals(1, broker.producers(), "and the send used it");
+    link.close().await(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void receiversAndConnectHandlersComeBackWhenTheBrokerDoes() throws Exception {
     setUp();
