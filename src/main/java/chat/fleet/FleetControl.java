@@ -33,8 +33,9 @@ public final class FleetControl {
   /**
    * What an instance signs its messages with: its secret, keyed once. The key is made while the
    * instance starts, beside its connections to the store and the broker, so that its
-   * registration does not wait for the JVM's first MAC (its security providers' set-up). One
-   * signer serves one thread at a time: the fleet agent's context.
+   * registration does not wait for the JVM's first MAC (its security providers' set-up). A Mac
+   * holds its state while it signs, so one text is signed at a time: an agent whose link opens
+   * while it starts registers twice at once, from the link's thread and from its own.
    */
   public static final class Signer {
     private final Mac mac;
@@ -43,7 +44,7 @@ public final class FleetControl {
       this.mac = Secrets.hmacSha256(secret);
     }
 
-    String sign(String text) {
+    synchronized String sign(String text) {
       return Secrets.hmacSha256Hex(mac, text);
     }
   }

@@ -56,4 +56,32 @@ class FleetControlTest {
     assertTrue(FleetControl.valid(m, SECRET, System.currentTimeMillis()));
     assertNull(FleetControl.load(m));
   }
+
+  /** An agent whose link opens while it starts registers from two threads at once: each message is signed whole. */
+  @Test
+  void oneSignerSignsFromManyThreadsAtOnceAndEveryMessageIsValid() throws Exception {
+    FleetControl.Signer signer = new FleetControl.Signer(SECRET);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> all = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int port = 7000 + t;
+        all.add(pool.submit(() -> {
+          int bad = 0;
+          for (int i = 0; i < 5_000; i++) {
+            JsonObject m = FleetControl.message(FleetControl.REGISTER, "app-1", "127.0.0.1", port, i, null, signer);
+            if (!FleetControl.valid(m, SECRET, System.currentTimeMillis())) {
+              bad++;
+            }
+          }
+          return bad;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : all) {
+        assertEquals(0, f.get(60, java.util.concurrent.TimeUnit.SECONDS), "messages whose signature was mixed with another's");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
