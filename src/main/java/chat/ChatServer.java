@@ -384,7 +384,9 @@ public final class ChatServer {
       if (port < 0) {
         return Future.succeededFuture();
       }
-      OpsVerticle ops = new OpsVerticle(host, port, adminToken, new OpsRoutes(metrics, health));
+      // the JVM's figures are bound when first asked for, not beside the instance's start (Metrics.vertx)
+      OpsVerticle ops = new OpsVerticle(host, port, adminToken, new OpsRoutes(metrics, health,
+          () -> Metrics.bindJvm(vertx)));
       return deploy(ops).onSuccess(x -> adminPort = ops.port());
     }
     if (config.adminPort() <= 0) {

@@ -114,7 +114,7 @@ public final class Main implements Callable<Integer> {
       }
       return 1;
     }
-    Vertx vertx = early != null ? early : Metrics.vertx(vertxOptions(cfg, role));
+    Vertx vertx = early != null ? early : Metrics.vertx(vertxOptions(cfg, role), role != ChatServer.Role.APP);
     if (!vertx.isNativeTransportEnabled()) {
       Throwable why = vertx.unavailableNativeTransportCause();
       LOG.info("native transport unavailable ({}); connections use Java NIO",

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -31,6 +33,8 @@ public final class Metrics implements Shareable {
 
   private final PrometheusMeterRegistry registry;
   private final Map<Object, Object> groups = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicReference<Future<Void>> jvmBinding =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -43,6 +47,15 @@ public final class Metrics implements Shareable {
    * several, the broker links among them, and Vert.x counts the connections of only the first).
    */
   public static Vertx vertx(VertxOptions options) {
+    return vertx(options, true);
+  }
+
+  /**
+   * As {@link #vertx(VertxOptions)}; with {@code jvmNow} false the JVM's figures wait for
+   * {@link #bindJvm}: an application instance binds them when its metrics are first asked for,
+   * since bound beside its start they delay its registration (docs/PERFORMANCE.md, tenth round).
+   */
+  public static Vertx vertx(VertxOptions options, boolean jvmNow) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -52,9 +65,26 @@ public final class Metrics implements Shareable {
     Vertx vertx = Vertx.builder().with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     attach(vertx, new Metrics(registry));
-    vertx.deployVerticle(new JvmMetrics(registry), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .onFailure(e -> LOG.warn("the JVM's figures are not in the metrics: {}", e.toString()));
+    if (jvmNow) {
+      bindJvm(vertx);
+    }
     return vertx;
+  }
+
+  /**
+   * Binds the JVM's figures into the registry of {@code vertx}, on a worker, once per registry
+   * (they go with the Vert.x); completes when they are bound, or could not be (logged).
+   */
+  public static Future<Void> bindJvm(Vertx vertx) {
+    Metrics m = of(vertx);
+    Promise<Void> binding = Promise.promise();
+    if (!m.jvmBinding.compareAndSet(null, binding.future())) {
+      return m.jvmBinding.get();
+    }
+    vertx.deployVerticle(new JvmMetrics(m.registry), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onFailure(e -> LOG.warn("the JVM's figures are not in the metrics: {}", e.toString()))
+        .<Void>mapEmpty().otherwiseEmpty().onComplete(binding);
+    return binding.future();
   }
 
   /**

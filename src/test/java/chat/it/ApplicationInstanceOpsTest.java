@@ -48,7 +48,8 @@ class ApplicationInstanceOpsTest {
   @BeforeEach
   void start() throws Exception {
     login = RunningService.start(data);
-    appVertx = Metrics.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    // as an instance's own process makes it: the JVM's figures wait for the instance to start
+    appVertx = Metrics.vertx(new VertxOptions().setEventLoopPoolSize(2), false);
     app = ChatServer.start(appVertx, instanceConfig(), ChatServer.Role.APP).await(60, TimeUnit.SECONDS);
   }
 
@@ -87,6 +88,8 @@ class ApplicationInstanceOpsTest {
   @Test
   void anInstanceServesItsOwnMetricsBehindTheToken() throws Exception {
     assertTrue(admin() > 0 && admin() != app.appPort());
+    assertEquals(null, Metrics.of(appVertx).registry().find("jvm.threads.live").gauge(),
+        "the JVM's figures are not bound beside the instance's start, but when first asked for");
     assertEquals(401, get(admin(), "/metrics", null).statusCode());
     assertEquals(401, get(admin(), "/health/ready", "wrong").statusCode());
     login.message("register ann pw");
@@ -105,6 +108,9 @@ class ApplicationInstanceOpsTest {
     assertTrue(value(scrape, "chat_store_pool_acquired_total{pool=\"autocommit\"}") > 0);
     // the instance reports no fleet: that is the login role's
     assertTrue(!scrape.contains("chat_fleet_"), "no fleet figures on an instance");
+    // the JVM's figures, bound by the first scrape before it answered
+    assertTrue(value(scrape, "jvm_threads_live_threads") > 0, "the JVM's threads");
+    assertTrue(scrape.contains("jvm_memory_used_bytes{area=\"heap\""), "heap figures");
   }
 
   @Test
