@@ -3,6 +3,7 @@ package chat;
 import chat.app.AppService;
 import chat.app.AppInstanceVerticle;
 import chat.fleet.Ec2InstanceProvider;
+import chat.fleet.FleetAgent;
 import chat.fleet.Ec2Options;
 import chat.fleet.EventBusFleet;
 import chat.fleet.FleetOptions;
@@ -104,10 +105,14 @@ public final class ChatServer {
   }
 
   private Future<Void> startParts() {
-    // an instance keys its signature beside the rest of its start (see FleetControl.Signer)
+    // an instance keys its signature and takes its fleet agent's first CPU reading beside the
+    // rest of its start, not on its way to registering (FleetControl.Signer, FleetAgent.processCpuNanos)
     String instanceSecret = config.app().getString("instanceSecret", "");
     signer = role != Role.APP || instanceSecret.isEmpty() ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> new FleetControl.Signer(instanceSecret), false);
+        : vertx.executeBlocking(() -> {
+          FleetAgent.processCpuNanos();
+          return new FleetControl.Signer(instanceSecret);
+        }, false);
     return vertx.executeBlocking(() -> {
       Secrets.privateDirectory(config.dataDir());
       if (role != Role.APP) {
