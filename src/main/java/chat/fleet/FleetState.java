@@ -48,10 +48,10 @@ public final class FleetState {
   public record Stop(String instance, String providerRef) implements Effect { }
 
   /**
-   * An instance registered that neither this run started nor the provider listed as left by an
-   * earlier one (another login server started it, then lost the fleet before it could record
-   * it): ask the provider to find it by its fleet id, so that it can be stopped; answer with
-   * {@link #located}.
+   * Ask the provider to find an instance by its fleet id; answer with {@link #located}. For one
+   * that registered although neither this run started it nor the provider listed it as left by
+   * an earlier one (another login server started it, then lost the fleet before it could record
+   * it), and for one that leaves with no provider reference known, so that nothing keeps running.
    */
   public record Locate(String instance) implements Effect { }
 
@@ -645,6 +645,11 @@ public final class FleetState {
     i.waiters.clear();
     out.add(new Persist(i.view()));
     out.add(new Stop(i.id, i.providerRef));
+    if (i.providerRef == null) {
+      // nothing known to stop: one another login server started, and never recorded, may still
+      // run (or boot, and never register); what the provider finds of it is stopped (located)
+      out.add(new Locate(i.id));
+    }
   }
 
   /** Logins that waited for {@code i} past their deadline are refused and leave no assignment behind. */

@@ -179,6 +179,7 @@ class FleetStateTest {
     List<Effect> out = fleet.startFailed("app-1", "no capacity", now);
     assertEquals(1, only(out, Refused.class).size());
     assertEquals(List.of(new Stop("app-1", null)), only(out, Stop.class));
+    assertEquals(List.of(new Locate("app-1")), only(out, Locate.class), "in case something of it runs after all");
   }
 
   @Test
@@ -533,6 +534,36 @@ class FleetStateTest {
     fleet.stopFinished("app-x", now);
 
     assertEquals(List.of(new Stop(null, "pid-x")), only(fleet.located("app-x", "pid-x", now), Stop.class));
+  }
+
+  /**
+   * Another login server saved the instance and started it, but lost the fleet before it could
+   * record the provider's reference; the instance never registers (an EC2 machine that could
+   * not read its secrets, say). Given up, it is looked for by its id, and what is found stopped.
+   */
+  @Test
+  void aRestoredInstanceWithNoReferenceThatNeverRegistersIsLookedForAndStopped() {
+    fleet.restore(List.of(new InstanceRepository.Saved("app-7", null, "STARTING", null, null, 2, now)), Map.of(), now);
+    now += OPTIONS.lostAfterMillis() + 1;
+    List<Effect> out = fleet.tick(now);
+    assertEquals(List.of(new Stop("app-7", null)), only(out, Stop.class));
+    assertEquals(List.of(new Locate("app-7")), only(out, Locate.class));
+    fleet.stopFinished("app-7", now);
+    assertEquals(List.of(new Stop(null, "i-0abc")), only(fleet.located("app-7", "i-0abc", now), Stop.class));
+  }
+
+  @Test
+  void anInstanceThatLeavesWithItsReferenceIsNotLookedFor() {
+    assign(1);
+    fleet.started("app-1", "pid-1", now);
+    register("app-1");
+    fleet.release(1);
+    fleet.tick(now);
+    now += OPTIONS.graceMillis();
+    heartbeat("app-1");
+    List<Effect> out = fleet.tick(now);
+    assertEquals(List.of(new Stop("app-1", "pid-1")), only(out, Stop.class));
+    assertEquals(List.of(), only(out, Locate.class));
   }
 
   @Test
