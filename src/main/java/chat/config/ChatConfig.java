@@ -263,11 +263,35 @@ public final class ChatConfig {
    * never one of these.
    */
   public ChatConfig withFreePorts() throws IOException {
-    for (String key : new String[] {"broker.amqpPort", "broker.stompPort", "broker.clusterPort", "store.port"}) {
+    int high = ephemeralLow();
+    int low = Math.min(10_000, high / 2);
+    java.util.Random random = new java.util.Random();
+    return withFreePorts(() -> low + random.nextInt(high - low));
+  }
+
+  /**
+   * As {@link #withFreePorts()}, trying the ports {@code candidates} proposes. Each port is
+   * free when tried and differs from every other port of this configuration: a probe's socket
+   * is closed at once, so the same free port could otherwise be chosen twice (the broker and
+   * the store then fail to start, one of them finding its port taken by the other).
+   */
+  ChatConfig withFreePorts(java.util.function.IntSupplier candidates) throws IOException {
+    String[] keys = {"broker.amqpPort", "broker.stompPort", "broker.clusterPort", "store.port"};
+    java.util.Set<Integer> chosen = new java.util.HashSet<>();
+    chosen.add(json.getInteger("port", 0));
+    JsonObject admin = json.getJsonObject("admin");
+    chosen.add(admin == null ? 0 : admin.getInteger("port", 0));
+    for (String key : keys) {
+      String[] parts = key.split("\\.");
+      chosen.add(json.getJsonObject(parts[0]).getInteger(parts[1], 0));
+    }
+    for (String key : keys) {
       String[] parts = key.split("\\.");
       JsonObject node = json.getJsonObject(parts[0]);
       if (node.getInteger(parts[1], 0) == 0) {
-        node.put(parts[1], freePortBelowEphemeral());
+        int port = freePort(candidates, chosen);
+        chosen.add(port);
+        node.put(parts[1], port);
       }
     }
     return this;
@@ -286,22 +310,29 @@ public final class ChatConfig {
     }
   }
 
-  private static int freePortBelowEphemeral() throws IOException {
-    int high = ephemeralLow();
-    int low = Math.min(10_000, high / 2);
-    java.util.Random random = new java.util.Random();
+  /** A port free now and not among {@code chosen}: one {@code candidates} proposes, else one the kernel gives. */
+  private static int freePort(java.util.function.IntSupplier candidates, java.util.Set<Integer> chosen)
+      throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
-      int port = low + random.nextInt(high - low);
+      int port = candidates.getAsInt();
+      if (chosen.contains(port)) {
+        continue;
+      }
       try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
         return s.getLocalPort();
       } catch (IOException taken) {
         // in use: another
       }
     }
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    while (true) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        if (!chosen.contains(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
+
 
   public JsonObject json() {
     return json;

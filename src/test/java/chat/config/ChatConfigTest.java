@@ -58,6 +58,28 @@ class ChatConfigTest {
     }
   }
 
+  /** A probe closes its socket at once: the same free port must not be handed to two listeners of one process. */
+  @Test
+  void freePortsOfOneConfigurationAreAllDifferentEvenWhenTheSamePortIsProposedAgain() throws Exception {
+    int[] free = new int[3];
+    for (int i = 0; i < free.length; i++) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        free[i] = s.getLocalPort();
+      }
+    }
+    // proposes each free port three times in a row, then the next
+    int[] proposed = {free[0], free[0], free[0], free[1], free[1], free[1], free[2], free[2], free[2]};
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    ChatConfig config = new ChatConfig(ChatConfig.defaults());
+    config.json().getJsonObject("store").put("port", 0);
+    config.json().getJsonObject("broker").put("amqpPort", 0).put("stompPort", 0);
+    config.withFreePorts(() -> proposed[next.getAndIncrement() % proposed.length]);
+    java.util.Set<Integer> ports = new java.util.HashSet<>(java.util.List.of(config.broker().getInteger("amqpPort"),
+        config.broker().getInteger("stompPort"), config.store().getInteger("port"),
+        config.broker().getInteger("clusterPort")));
+    assertEquals(4, ports.size(), "every listener a port of its own: " + ports);
+  }
+
   @Test
   void maskedHidesEveryPasswordAndSecret() throws Exception {
     ChatConfig config = ChatConfig.load(null, Map.of(
