@@ -276,22 +276,23 @@ public final class ChatConfig {
    * the store then fail to start, one of them finding its port taken by the other).
    */
   ChatConfig withFreePorts(java.util.function.IntSupplier candidates) throws IOException {
-    String[] keys = {"broker.amqpPort", "broker.stompPort", "broker.clusterPort", "store.port"};
+    JsonObject broker = json.getJsonObject("broker");
+    JsonObject store = json.getJsonObject("store");
+    java.util.Map<String, JsonObject> free = new java.util.LinkedHashMap<>();
+    free.put("amqpPort", broker);
+    free.put("stompPort", broker);
+    free.put("clusterPort", broker);
+    free.put("port", store);
     java.util.Set<Integer> chosen = new java.util.HashSet<>();
     chosen.add(json.getInteger("port", 0));
     JsonObject admin = json.getJsonObject("admin");
     chosen.add(admin == null ? 0 : admin.getInteger("port", 0));
-    for (String key : keys) {
-      String[] parts = key.split("\\.");
-      chosen.add(json.getJsonObject(parts[0]).getInteger(parts[1], 0));
-    }
-    for (String key : keys) {
-      String[] parts = key.split("\\.");
-      JsonObject node = json.getJsonObject(parts[0]);
-      if (node.getInteger(parts[1], 0) == 0) {
+    free.forEach((key, node) -> chosen.add(node.getInteger(key, 0)));
+    for (var f : free.entrySet()) {
+      if (f.getValue().getInteger(f.getKey(), 0) == 0) {
         int port = freePort(candidates, chosen);
         chosen.add(port);
-        node.put(parts[1], port);
+        f.getValue().put(f.getKey(), port);
       }
     }
     return this;

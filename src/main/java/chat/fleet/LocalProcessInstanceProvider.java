@@ -84,8 +84,7 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
           .start();
       String ref = Long.toString(p.pid());
       children.put(ref, p);
-      // the start time guards against a recycled pid being taken for an instance of ours
-      Files.writeString(pidFile(spec.instanceId()), ref + " " + startOf(p.toHandle()));
+      keep(spec.instanceId(), p.toHandle());
       LOG.debug("started {} as pid {}, log {}", spec.instanceId(), ref, log);
       return ref;
     }, false);
@@ -171,7 +170,7 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
         return null;
       }
       Files.createDirectories(dir);
-      Files.writeString(pidFile(instanceId), found.get().pid() + " " + startOf(found.get()));
+      keep(instanceId, found.get());
       LOG.info("found instance {} as pid {}", instanceId, found.get().pid());
       return Long.toString(found.get().pid());
     }, false);
@@ -273,6 +272,11 @@ public final class LocalProcessInstanceProvider implements InstanceProvider {
 
   private static String startOf(ProcessHandle h) {
     return h.info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("unknown");
+  }
+
+  /** The pid file of an instance of this provider's: its process and, against a recycled pid, its start time. */
+  private void keep(String instanceId, ProcessHandle process) throws IOException {
+    Files.writeString(pidFile(instanceId), process.pid() + " " + startOf(process));
   }
 
   private Path pidFile(String instanceId) {
