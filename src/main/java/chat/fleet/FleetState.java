@@ -351,8 +351,9 @@ public final class FleetState {
   }
 
   /**
-   * What the provider found of an adopted instance: its reference, or null when it found none.
-   * One that left meanwhile (stopped with nothing to stop) is stopped now.
+   * What the provider found of an instance it was asked to locate ({@link Locate}): its
+   * reference, or null when it found none. One in service is stopped with that reference from
+   * now on; one that left (stopped with nothing to stop) is stopped now.
    */
   public List<Effect> located(String instance, String providerRef, long now) {
     Instance i = instances.get(instance);

@@ -31,9 +31,9 @@ public interface InstanceProvider {
 
   /**
    * The provider's reference to the running instance with fleet id {@code instanceId}, or null
-   * when it finds none: one that registered although this login server neither started it nor
-   * found it at start-up (another login server started it and lost the fleet before recording
-   * it). Found this way, it is this provider's to stop from then on, on {@link #close()} too.
+   * when it finds none: one whose reference this login server does not know (another login
+   * server started it and lost the fleet before recording it), that registered or is given up.
+   * Found this way, it is this provider's to stop from then on, on {@link #close()} too.
    */
   Future<String> locate(String instanceId);
 

@@ -22,8 +22,8 @@ import java.util.List;
  * are on (memory, collections and heap pressure, threads, classes, compilation, CPU, uptime),
  * bound by a worker verticle instead, beside the rest of the start: bound while Vert.x is
  * built they took 60-70 ms on the way to accepting connections (docs/PERFORMANCE.md, ninth
- * round); an application instance binds them when its metrics are first asked for (tenth round). Undeployed with
- * its Vert.x, it lets go of what it bound (the collectors' listeners).
+ * round); an application instance binds them when its metrics are first asked for (tenth
+ * round). Undeployed with its Vert.x, it lets go of what it bound (the collectors' listeners).
  */
 final class JvmMetrics extends VerticleBase {
   private final MeterRegistry registry;

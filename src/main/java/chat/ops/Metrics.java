@@ -5,7 +5,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -33,8 +32,8 @@ public final class Metrics implements Shareable {
 
   private final PrometheusMeterRegistry registry;
   private final Map<Object, Object> groups = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicReference<Future<Void>> jvmBinding =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  /** The JVM's figures being bound, or bound; null until {@link #bindJvm} is first called. */
+  private Future<Void> jvmBinding;
 
   private Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -77,14 +76,15 @@ public final class Metrics implements Shareable {
    */
   public static Future<Void> bindJvm(Vertx vertx) {
     Metrics m = of(vertx);
-    Promise<Void> binding = Promise.promise();
-    if (!m.jvmBinding.compareAndSet(null, binding.future())) {
-      return m.jvmBinding.get();
+    synchronized (m) {
+      if (m.jvmBinding == null) {
+        m.jvmBinding = vertx.deployVerticle(new JvmMetrics(m.registry),
+                new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+            .onFailure(e -> LOG.warn("the JVM's figures are not in the metrics: {}", e.toString()))
+            .<Void>mapEmpty().otherwiseEmpty();
+      }
+      return m.jvmBinding;
     }
-    vertx.deployVerticle(new JvmMetrics(m.registry), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .onFailure(e -> LOG.warn("the JVM's figures are not in the metrics: {}", e.toString()))
-        .<Void>mapEmpty().otherwiseEmpty().onComplete(binding);
-    return binding.future();
   }
 
   /**
