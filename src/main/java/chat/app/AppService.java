@@ -59,6 +59,8 @@ public final class AppService {
   private final FriendRepository friends = new FriendRepository();
   private final PostRepository posts = new PostRepository();
   private final GroupRepository groups = new GroupRepository();
+  /** The users of tokens that posted lately, so that their next posts are one statement each. */
+  private final HeldTokens posters;
 
   public AppService(Db db, Messenger messenger, Limits limits, CommandMeters meters) {
     this.db = db;
@@ -68,6 +70,7 @@ public final class AppService {
     this.writes = limits.rateLimited()
         ? new RateLimiter(limits.writeBurst(), limits.writesPerSecond(), limits.rateTrackedUsers(), System::nanoTime)
         : null;
+    this.posters = new HeldTokens(limits.rateTrackedUsers() > 0 ? limits.rateTrackedUsers() : Integer.MAX_VALUE);
   }
 
   /**
@@ -105,6 +108,9 @@ public final class AppService {
     Db.Work<Outcome> work = c -> {
       if (ONE_STATEMENT.contains(r.command())) {
         return oneStatement(c, r);
+      }
+      if (r.command() == Command.POST) {
+        return post(c, r);
       }
       User me = users.byToken(c, r.token());
       JsonObject early = afterToken(r, me);
@@ -148,19 +154,19 @@ public final class AppService {
 
   /** The checks from the token on that need nothing more from the store: {@code me} is the token's user, or null. */
   private JsonObject afterToken(Request r, User me) {
-    return me == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, me);
+    return me == null ? Reply.fail(Messages.NOT_LOGIN) : beforeStore(r, me.id());
   }
 
   /**
    * The checks after the token that need nothing from the store: usage, then the user's write
    * rate (so a flood costs no more than this), then the length of a message.
    */
-  private JsonObject beforeStore(Request r, User me) {
+  private JsonObject beforeStore(Request r, long me) {
     JsonObject usage = Rules.usage(r);
     if (usage != null) {
       return usage;
     }
-    if (writes != null && WRITES.contains(r.command()) && !writes.tryAcquire(me.id())) {
+    if (writes != null && WRITES.contains(r.command()) && !writes.tryAcquire(me)) {
       return Reply.fail(Messages.TOO_MANY_REQUESTS);
     }
     return Rules.messageLength(r, limits);
@@ -171,7 +177,6 @@ public final class AppService {
       case INVITE -> invite(c, me, r.arg(0));
       case LIST_INVITE -> list(cmd, friends.inviters(c, me.id()));
       case ACCEPT_INVITE -> acceptInvite(c, me, r.arg(0));
-      case POST -> post(c, me, r.rest(0));
       case CREATE_GROUP -> createGroup(c, me, r.arg(0));
       case LIST_GROUP -> list(cmd, groups.all(c));
       case LIST_JOINED -> list(cmd, names(groups.joined(c, me.id())));
@@ -219,12 +224,46 @@ public final class AppService {
     return ok();
   }
 
-  /** The quota is checked by the insert; the count is read only when the post was refused. */
-  private Outcome post(Sql c, User me, String message) throws SQLException {
-    if (posts.post(c, me.id(), message, limits.maxPostsPerUser())) {
+  /**
+   * post. By a token that posted here lately ({@link HeldTokens}), one statement: the insert
+   * checks that the token still holds a valid session, and the quota. Otherwise the token is
+   * read first, as for the other commands. The checks keep their order: a refusal after the
+   * token's check (usage, the write limit, the length, the quota) is answered only once the
+   * token is confirmed. A write refused for a session that ended meanwhile still counted
+   * against its user's write limit, as a write of a client holding that token.
+   */
+  private Outcome post(Sql c, Request r) throws SQLException {
+    String token = r.token();
+    String hash = token == null ? null : UserRepository.tokenHash(token);
+    long now = users.now();
+    long known = hash == null ? -1 : posters.user(hash, now);
+    if (known < 0) {
+      UserRepository.Held held = users.held(c, token);
+      JsonObject early = afterToken(r, held == null ? null : held.user());
+      if (early != null) {
+        return answer(early);
+      }
+      if (posts.post(c, held.user().id(), r.rest(0), limits.maxPostsPerUser())) {
+        posters.put(hash, held, now);
+        return ok();
+      }
+      return postRefused(c, held.user().id());
+    }
+    JsonObject early = beforeStore(r, known);
+    if (early == null && posts.postHeld(c, known, hash, now, r.rest(0), limits.maxPostsPerUser())) {
       return ok();
     }
-    String failure = Rules.post(posts.count(c, me.id()), limits);
+    User me = users.byToken(c, token);
+    if (me == null) {
+      posters.forget(hash);
+      return answer(Reply.fail(Messages.NOT_LOGIN));
+    }
+    return early != null ? answer(early) : postRefused(c, me.id());
+  }
+
+  /** A post the insert refused: the quota is full, or the account was deleted meanwhile. */
+  private Outcome postRefused(Sql c, long me) throws SQLException {
+    String failure = Rules.post(posts.count(c, me), limits);
     // not counted although there is room: the account was deleted meanwhile
     return done(failure != null ? failure : Messages.NOT_LOGIN);
   }

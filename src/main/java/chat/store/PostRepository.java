@@ -25,6 +25,21 @@ public final class PostRepository {
         : c.update("INSERT INTO posts (author, message) VALUES (?, ?)", author, message) > 0;
   }
 
+  /**
+   * As {@link #post}, for an author found by its token earlier: added only while the token
+   * ({@code tokenHash}) still holds the author's valid session at {@code now}, which the same
+   * statement checks ({@link UserRepository#VALID_SESSION}). False when the session ended or the
+   * quota is full; {@link UserRepository#byToken} tells which.
+   */
+  public boolean postHeld(Sql c, long author, String tokenHash, long now, String message, int max) throws SQLException {
+    return max > 0
+        ? c.update("INSERT INTO posts (author, message) SELECT pc.author, CAST(? AS VARCHAR(65536)) FROM post_counts pc"
+            + " JOIN users u ON u.id = pc.author WHERE pc.author = ? AND pc.posts < ? AND " + UserRepository.VALID_SESSION,
+            message, author, max, tokenHash, now, now) > 0
+        : c.update("INSERT INTO posts (author, message) SELECT u.id, CAST(? AS VARCHAR(65536)) FROM users u"
+            + " WHERE u.id = ? AND " + UserRepository.VALID_SESSION, message, author, tokenHash, now, now) > 0;
+  }
+
   /** How many posts the user has. */
   public int count(Sql c, long author) throws SQLException {
     Row r = c.row("SELECT posts FROM post_counts WHERE author = ?", author);

@@ -18,6 +18,16 @@ public record Session(long expiresAt, long lastUsed, long idleMillis) {
    * idle window when that is shorter, so a short window still stays open while in use.
    */
   public boolean touchDueAt(long now) {
-    return now - lastUsed >= Math.min(TOUCH_STEP_MILLIS, idleMillis / 4);
+    return now >= nextTouchAt();
+  }
+
+  /** When the last use is next due to be written ({@link #touchDueAt}). */
+  public long nextTouchAt() {
+    return lastUsed + Math.min(TOUCH_STEP_MILLIS, idleMillis / 4);
+  }
+
+  /** The same session, last used at {@code now}. */
+  Session usedAt(long now) {
+    return new Session(expiresAt, now, idleMillis);
   }
 }

@@ -34,6 +34,21 @@ public final class UserRepository {
    * session's idle deadline, but writes the row at most once a step ({@link Session#touchDueAt}).
    */
   public User byToken(Sql c, String token) throws SQLException {
+    Held held = held(c, token);
+    return held == null ? null : held.user();
+  }
+
+  /**
+   * A user found by its token while its session is valid, and when the session's last use is
+   * next due to be written ({@link Session#nextTouchAt}): until then a use of the token has
+   * nothing to write, so a server that remembers the user may act for the token without reading
+   * it again, in a statement that checks the session is still valid ({@link #VALID_SESSION}).
+   */
+  public record Held(User user, long nextTouchAt) {
+  }
+
+  /** As {@link #byToken}, with when the session's last use is next due to be written. */
+  public Held held(Sql c, String token) throws SQLException {
     if (token == null) {
       return null;
     }
@@ -41,17 +56,29 @@ public final class UserRepository {
   }
 
   /**
+   * The condition that the user row {@code u} holds a valid session at a moment: its parameters
+   * are the token's hash ({@link #tokenHash}), then that moment twice. The store's side of
+   * {@link Session#validAt}, for a statement that acts for a user found by its token earlier.
+   */
+  public static final String VALID_SESSION = "u.token_hash = ? AND u.token_expires > ? AND u.token_used + u.token_idle > ?";
+
+  /** Wall-clock milliseconds, as sessions are judged by. */
+  public long now() {
+    return clock.getAsLong();
+  }
+
+  /**
    * The user of a row read with {@link User#COLUMNS} by {@code token}, while its session is
    * valid (a use moves the session's last use, see {@link #touch}), else null.
    */
-  private User holder(Sql c, Row r, String token) throws SQLException {
+  private Held holder(Sql c, Row r, String token) throws SQLException {
     long now = clock.getAsLong();
     User user = User.of(r, token, now);
     if (user == null || !user.online()) {
       return null;
     }
-    touch(c, user.id(), User.session(r), now);
-    return user;
+    Session session = touch(c, user.id(), User.session(r), now);
+    return new Held(user, session.nextTouchAt());
   }
 
   /**
@@ -89,10 +116,11 @@ public final class UserRepository {
     bound[params.length] = hash;
     List<Row> found = c.rows("SELECT " + User.COLUMNS_OF_ME + ", r.* FROM users me LEFT JOIN (" + rows
         + ") r ON 1 = 1 WHERE me.token_hash = ? ORDER BY " + order, bound);
-    User user = holder(c, found.isEmpty() ? null : found.get(0), token);
-    if (user == null) {
+    Held held = holder(c, found.isEmpty() ? null : found.get(0), token);
+    if (held == null) {
       return null;
     }
+    User user = held.user();
     List<Row> mine = new ArrayList<>(found.size());
     if (found.get(0).getValue(User.COLUMN_COUNT) != null) {
       found.forEach(row -> mine.add(row.from(User.COLUMN_COUNT)));
@@ -149,11 +177,13 @@ public final class UserRepository {
     return held;
   }
 
-  /** Moves the session's last use to {@code now} when a step has passed since it. */
-  private static void touch(Sql c, long id, Session session, long now) throws SQLException {
-    if (session.touchDueAt(now)) {
-      c.update("UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, id, now);
+  /** Moves the session's last use to {@code now} when a step has passed since it; the session as it is then. */
+  private static Session touch(Sql c, long id, Session session, long now) throws SQLException {
+    if (!session.touchDueAt(now)) {
+      return session;
     }
+    c.update("UPDATE users SET token_used = ? WHERE id = ? AND token_used < ?", now, id, now);
+    return session.usedAt(now);
   }
 
   /** Ends the user's session and its assignment. */

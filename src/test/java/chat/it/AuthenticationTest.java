@@ -356,6 +356,50 @@ class AuthenticationTest {
     assertEquals(0, service.ask("list-friend " + second).getInteger("status"));
   }
 
+  @Test
+  void aTokenThatPostedEndsForItsPostsTooAndWhatItSendsAfterIsNotStored() throws Exception {
+    start(Map.of());
+    assertEquals(OK, service.message("register gus pg"));
+    JsonObject reply = service.ask("login gus pg");
+    String token = reply.getString("token");
+    int appPort = reply.getJsonObject("server").getInteger("port");
+    // the first post reads the token; the second is one statement, for the user it found
+    assertEquals(OK, Wire.reference(appPort, "post " + token + " one").getString("message"));
+    assertEquals(OK, Wire.reference(appPort, "post " + token + " two").getString("message"));
+    assertEquals("Bye!", service.message("logout " + token));
+
+    assertEquals(NOT_LOGIN, Wire.reference(appPort, "post " + token + " three").getString("message"));
+
+    assertEquals(OK, service.message("register ivy pi"));
+    String other = service.login("ivy", "pi");
+    assertEquals(OK, Wire.reference(appPort, "post " + other + " one").getString("message"));
+    assertEquals("Bye!", service.message("logout " + other));
+    assertEquals(NOT_LOGIN, Wire.reference(appPort, "post " + other).getString("message"),
+        "the token's check comes before the usage's");
+    Row posts = store.tx(c -> c.row("SELECT COUNT(*) FROM posts p JOIN users u ON u.id = p.author WHERE u.name = ?",
+        "gus")).await(30, TimeUnit.SECONDS);
+    assertEquals(2L, posts.getLong(0));
+  }
+
+  @Test
+  void aTokenThatKeepsPostingStaysValidPastItsIdleWindow() throws Exception {
+    // as fast as it can, not held back by the write limit
+    start(Map.of("tokens.idleSeconds", "1", "limits.writeBurst", "100000", "limits.writesPerSecond", "100000"));
+    assertEquals(OK, service.message("register hal ph"));
+    JsonObject reply = service.ask("login hal ph");
+    String token = reply.getString("token");
+    int appPort = reply.getJsonObject("server").getInteger("port");
+    long loggedIn = column("hal", "token_used").getLong(0);
+    int n = 0;
+    // posting, and nothing else, for three idle windows: each use keeps the session open
+    while (System.currentTimeMillis() < loggedIn + 3_000) {
+      assertEquals(OK, Wire.reference(appPort, "post " + token + " post " + n).getString("message"), "post " + n);
+      n++;
+    }
+    assertTrue(column("hal", "token_used").getLong(0) > loggedIn + 2_000, "the session's last use was written");
+    assertEquals(0, Wire.reference(appPort, "list-friend " + token).getInteger("status"));
+  }
+
   /** A hash as older releases stored it: {@code pbkdf2-sha256$iterations$salt$hash}. */
   private static String pbkdf2(String password) throws Exception {
     byte[] salt = "sixteen byte salt".substring(0, 16).getBytes(StandardCharsets.UTF_8);

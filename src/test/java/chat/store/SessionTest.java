@@ -2,6 +2,7 @@ package chat.store;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,5 +49,12 @@ class SessionTest {
     Session shortLived = new Session(T0 + DAY, T0, 2_000);
     assertFalse(shortLived.touchDueAt(T0 + 499));
     assertTrue(shortLived.touchDueAt(T0 + 500));
+  }
+
+  @Test
+  void theNextWriteIsDueAStepAfterTheLastUseAndAUseMovesIt() {
+    assertEquals(T0 + 60_000, fresh.nextTouchAt());
+    assertEquals(T0 + 500, new Session(T0 + DAY, T0, 2_000).nextTouchAt());
+    assertEquals(T0 + 90_000, fresh.usedAt(T0 + 30_000).nextTouchAt());
   }
 }
