@@ -1,6 +1,7 @@
 package chat.protocol;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One request as the server reads it: the text split on whitespace. For token commands
@@ -9,10 +10,12 @@ import java.util.List;
 public record Request(String text, List<String> words) {
 
   private static final String[] NONE = new String[0];
+  /** Compiled once: {@code String.split} with this expression would compile it at every request. */
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   public static Request parse(String text) {
     String trimmed = text.strip();
-    String[] split = trimmed.isEmpty() ? NONE : trimmed.split("\\s+");
+    String[] split = trimmed.isEmpty() ? NONE : WHITESPACE.split(trimmed);
     return new Request(text, List.of(split));
   }
 
