@@ -104,6 +104,16 @@ class AuthenticationTest {
     return sorted.get(sorted.size() / 2) / 1e6;
   }
 
+  /** A user registered and logged in: its token, and the port of the application server it was given. */
+  private record LoggedIn(String token, int appPort) {
+  }
+
+  private LoggedIn registerAndLogIn(String name, String password) throws IOException {
+    assertEquals(OK, service.message("register " + name + " " + password));
+    JsonObject reply = service.ask("login " + name + " " + password);
+    return new LoggedIn(reply.getString("token"), reply.getJsonObject("server").getInteger("port"));
+  }
+
   // ---- passwords
 
   @Test
@@ -321,10 +331,9 @@ class AuthenticationTest {
   @Test
   void anIdleTokenExpiresAndTheNextLoginIssuesANewOne() throws Exception {
     start(Map.of("tokens.idleSeconds", "1"));
-    assertEquals(OK, service.message("register erin pe"));
-    JsonObject reply = service.ask("login erin pe");
-    String first = reply.getString("token");
-    int appPort = reply.getJsonObject("server").getInteger("port");
+    LoggedIn erin = registerAndLogIn("erin", "pe");
+    String first = erin.token();
+    int appPort = erin.appPort();
     long lastUse = column("erin", "token_used").getLong(0);
     // waiting on the store's clock, without using the token (a use would keep it alive)
     Conditions.await("the idle window to pass", 10_000, () -> System.currentTimeMillis() > lastUse + 1_000);
@@ -359,10 +368,9 @@ class AuthenticationTest {
   @Test
   void aTokenThatPostedEndsForItsPostsTooAndWhatItSendsAfterIsNotStored() throws Exception {
     start(Map.of());
-    assertEquals(OK, service.message("register gus pg"));
-    JsonObject reply = service.ask("login gus pg");
-    String token = reply.getString("token");
-    int appPort = reply.getJsonObject("server").getInteger("port");
+    LoggedIn gus = registerAndLogIn("gus", "pg");
+    String token = gus.token();
+    int appPort = gus.appPort();
     // the first post reads the token; the second is one statement, for the user it found
     assertEquals(OK, Wire.reference(appPort, "post " + token + " one").getString("message"));
     assertEquals(OK, Wire.reference(appPort, "post " + token + " two").getString("message"));
@@ -385,10 +393,9 @@ class AuthenticationTest {
   void aTokenThatKeepsPostingStaysValidPastItsIdleWindow() throws Exception {
     // as fast as it can, not held back by the write limit
     start(Map.of("tokens.idleSeconds", "1", "limits.writeBurst", "100000", "limits.writesPerSecond", "100000"));
-    assertEquals(OK, service.message("register hal ph"));
-    JsonObject reply = service.ask("login hal ph");
-    String token = reply.getString("token");
-    int appPort = reply.getJsonObject("server").getInteger("port");
+    LoggedIn hal = registerAndLogIn("hal", "ph");
+    String token = hal.token();
+    int appPort = hal.appPort();
     long loggedIn = column("hal", "token_used").getLong(0);
     int n = 0;
     // posting, and nothing else, for three idle windows: each use keeps the session open
