@@ -334,7 +334,6 @@ public final class ChatConfig {
     }
   }
 
-
   public JsonObject json() {
     return json;
   }
