@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.PrintWriter;
 import java.lang.reflect.Field;
+import java.net.Socket;
 import java.nio.file.Path;
 
 /**
@@ -29,8 +30,18 @@ public final class StoreServer {
   /** Where HSQLDB keeps that period: a public static field of a class private to its package. */
   private static final String POLL_CLASS = "org.hsqldb.server.ServerConnection";
   private static final String POLL_FIELD = "CLIENT_DATA_POLLING_PERIOD";
-  private final Server server = new Server();
+  private final Served server = new Served();
+  private final GroupCommit.Syncer syncer;
   private volatile boolean started;
+
+  public StoreServer() {
+    this(GroupCommit.DISK);
+  }
+
+  /** A server whose log is synced by {@code syncer} (tests hold it to see who waits for it). */
+  StoreServer(GroupCommit.Syncer syncer) {
+    this.syncer = syncer;
+  }
 
   public void start(String host, int port, Path databasePath, int writeDelayMillis) {
     pollFirstBytesEvery(FIRST_BYTES_POLL_MILLIS);
@@ -48,6 +59,7 @@ public final class StoreServer {
       throw new IllegalStateException("store server did not start on " + host + ":" + port
           + (server.getServerError() != null ? ": " + server.getServerError() : ""));
     }
+    groupCommits();
     LOG.info("store served on hsql://{}:{}/chat from {}", host, port, databasePath);
   }
 
@@ -66,11 +78,46 @@ public final class StoreServer {
     }
   }
 
+  /**
+   * Puts the database's log under {@link GroupCommit}: its file access is replaced, and a
+   * checkpoint opens a new log through it. Should that fail, commits go on syncing inside the
+   * store's lock, as HSQLDB makes them.
+   */
+  private void groupCommits() {
+    org.hsqldb.Database database = server.database();
+    org.hsqldb.lib.FileAccess files = database.logger.getFileAccess();
+    database.logger.fileAccess = new GroupCommit(files, syncer);
+    org.hsqldb.Session session = database.getSessionManager().newSysSession();
+    try {
+      org.hsqldb.result.Result checkpoint = session.executeDirectStatement("CHECKPOINT");
+      if (checkpoint.isError()) {
+        database.logger.fileAccess = files;
+        LOG.warn("store server: commits sync inside the store's lock (checkpoint failed: {})",
+            checkpoint.getMainString());
+      }
+    } finally {
+      session.close();
+    }
+  }
+
   /** Shuts the database down cleanly, so the next start finds every committed change; nothing when never started. */
   public void stop() {
     if (!started) {
       return;
     }
     server.shutdownWithCatalogs(org.hsqldb.Database.CLOSEMODE_NORMAL);
+  }
+
+  /** HSQLDB's server, its connections' sockets those of {@link GroupCommit}. */
+  private static final class Served extends Server {
+    @Override
+    public void handleConnection(Socket socket) {
+      super.handleConnection(GroupCommit.served(socket));
+    }
+
+    /** The database it serves. */
+    org.hsqldb.Database database() {
+      return org.hsqldb.DatabaseManager.getDatabase(dbID[0]);
+    }
   }
 }
