@@ -53,13 +53,12 @@ public final class PostRepository {
    */
   public UserRepository.Mine feed(Sql c, UserRepository users, String token, int max) throws SQLException {
     Object hash = UserRepository.MY_HASH;
-    String all = "SELECT u.name AS name, p.message AS message, fr.part AS part, fr.fseq AS fseq, p.seq AS pseq"
-        + " FROM (" + FriendRepository.friendsInOrder(UserRepository.MY_ID) + ") fr"
-        + " JOIN users u ON u.id = fr.friend JOIN posts p ON p.author = fr.friend";
+    String all = "SELECT f.name AS name, p.message AS message, f.part AS part, f.seq AS fseq, p.seq AS pseq"
+        + " FROM friend_list f JOIN posts p ON p.author = f.friend WHERE f.me = " + UserRepository.MY_ID;
     String order = "r.part, r.fseq, r.pseq";
     return max > 0
-        ? users.mine(c, token, "SELECT * FROM (" + all + " ORDER BY p.seq DESC LIMIT ?) newest", order, hash, hash, max)
-        : users.mine(c, token, all, order, hash, hash);
+        ? users.mine(c, token, "SELECT * FROM (" + all + " ORDER BY p.seq DESC LIMIT ?) newest", order, hash, max)
+        : users.mine(c, token, all, order, hash);
   }
 
   /** The posts of a feed's rows, as the reply lists them. */
