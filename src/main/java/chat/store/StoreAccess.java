@@ -23,18 +23,20 @@ public final class StoreAccess {
    * What application instances may do per table; a table not named here gets plain read and
    * write. Accounts, tokens and the fleet registry are the login role's to change.
    */
-  private static final Map<String, String> RIGHTS = Map.of(
-      "INSTANCES", "",
-      "LEASES", "",
-      "SCHEMA_VERSION", "SELECT",
+  private static final Map<String, String> RIGHTS = Map.ofEntries(
+      Map.entry("INSTANCES", ""),
+      Map.entry("LEASES", ""),
+      Map.entry("SCHEMA_VERSION", "SELECT"),
       // instances only note when a token was last used (idle expiry), and count posts
-      "USERS", "SELECT, UPDATE (token_used)",
-      "POST_COUNTS", "SELECT, UPDATE (posts)",
-      "INVITATIONS", "SELECT, INSERT, DELETE",
-      "FRIENDSHIPS", "SELECT, INSERT",
-      "POSTS", "SELECT, INSERT",
-      "CHAT_GROUPS", "SELECT, INSERT",
-      "MEMBERSHIPS", "SELECT, INSERT");
+      Map.entry("USERS", "SELECT, UPDATE (token_used)"),
+      Map.entry("POST_COUNTS", "SELECT, UPDATE (posts)"),
+      Map.entry("INVITATIONS", "SELECT, INSERT, DELETE"),
+      Map.entry("FRIENDSHIPS", "SELECT, INSERT"),
+      // filled by the friendships' trigger
+      Map.entry("FRIEND_LIST", "SELECT, INSERT"),
+      Map.entry("POSTS", "SELECT, INSERT"),
+      Map.entry("CHAT_GROUPS", "SELECT, INSERT"),
+      Map.entry("MEMBERSHIPS", "SELECT, INSERT"));
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
   private StoreAccess() { }

@@ -55,6 +55,8 @@ class StoreSecurityTest {
       assertThrows(SQLException.class, () -> s.execute("DROP TABLE posts"), "DDL");
       assertThrows(SQLException.class, () -> s.execute("UPDATE users SET password_hash = 'x'"), "accounts");
       assertThrows(SQLException.class, () -> s.execute("DELETE FROM instances"), "fleet registry");
+      assertThrows(SQLException.class, () -> s.execute("UPDATE friend_list SET name = 'x'"), "friends' names");
+      assertThrows(SQLException.class, () -> s.execute("DELETE FROM friend_list"), "friend lists");
       assertThrows(SQLException.class, () -> s.execute("SHUTDOWN"), "SHUTDOWN");
     }
     assertEquals("Success!", service.message("login alice pw"),
