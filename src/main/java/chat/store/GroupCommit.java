@@ -256,10 +256,12 @@ final class GroupCommit implements FileAccess {
 
   /**
    * The accepted socket of a served connection, as HSQLDB's connection thread uses it: the
-   * thread that asks for its output stream is the one that serves it, and is marked so.
+   * thread that first asks for its streams is the one that serves it, and is marked so. Each
+   * answer leaves in one write ({@link StoreSockets}).
    */
   private static final class ServedSocket extends Socket {
     private final Socket socket;
+    private Answers answers;
 
     ServedSocket(Socket socket) {
       this.socket = socket;
@@ -267,14 +269,21 @@ final class GroupCommit implements FileAccess {
 
     @Override
     public OutputStream getOutputStream() throws IOException {
-      Owed owed = new Owed();
-      OWED.set(owed);
-      return new Answers(socket.getOutputStream(), owed);
+      return answers();
     }
 
     @Override
     public InputStream getInputStream() throws IOException {
-      return socket.getInputStream();
+      return StoreSockets.flushingBefore(socket.getInputStream(), answers());
+    }
+
+    private Answers answers() throws IOException {
+      if (answers == null) {
+        Owed owed = new Owed();
+        OWED.set(owed);
+        answers = new Answers(StoreSockets.whole(socket.getOutputStream()), owed);
+      }
+      return answers;
     }
 
     @Override

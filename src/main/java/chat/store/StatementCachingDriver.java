@@ -11,10 +11,15 @@ import java.util.logging.Logger;
 
 /**
  * The driver the pool opens HSQLDB connections with: the real driver's connections, each
- * wrapped to keep its prepared statements ({@link StatementCache}). Not registered with
- * {@link DriverManager}; the pool is given this class.
+ * wrapped to keep its prepared statements ({@link StatementCache}), over sockets that send each
+ * message in one write ({@link StoreSockets}). Not registered with {@link DriverManager}; the
+ * pool is given this class.
  */
 public final class StatementCachingDriver implements Driver {
+  static {
+    StoreSockets.useForClients();
+  }
+
   @Override
   public Connection connect(String url, Properties info) throws SQLException {
     return acceptsURL(url) ? StatementCache.wrap(DriverManager.getConnection(url, info), Db.STATEMENTS_KEPT) : null;
