@@ -59,7 +59,7 @@ public final class BareServer implements Callable<Integer> {
     return s;
   }
 
-  /** The replies: fixed once the port is known. */
+  /** The replies: fixed by the address the server listens on. */
   record Replies(Buffer login, Buffer ok) {
     static Replies of(String host, int port) {
       JsonObject login = new JsonObject()
@@ -82,19 +82,23 @@ public final class BareServer implements Callable<Integer> {
     }
   }
 
-  /** One event loop's share of the connections. */
+  /**
+   * One event loop's share of the connections. Its replies name the port its connections came
+   * to, taken from the first of them: a connection can arrive as soon as the port is bound,
+   * before the deployment that bound it has completed.
+   */
   static final class Listener extends VerticleBase {
     private final String host;
     private final int port;
     private final int quietMillis;
-    private final java.util.function.Supplier<Replies> replies;
+    /** Set by the event loop's first connection; read and written on that event loop only. */
+    private Replies replies;
     private NetServer server;
 
-    Listener(String host, int port, int quietMillis, java.util.function.Supplier<Replies> replies) {
+    Listener(String host, int port, int quietMillis) {
       this.host = host;
       this.port = port;
       this.quietMillis = quietMillis;
-      this.replies = replies;
     }
 
     @Override
@@ -112,6 +116,13 @@ public final class BareServer implements Callable<Integer> {
       return server.actualPort();
     }
 
+    private Replies replies(NetSocket socket) {
+      if (replies == null) {
+        replies = Replies.of(host, socket.localAddress().port());
+      }
+      return replies;
+    }
+
     private void serve(NetSocket socket) {
       Buffer pending = Buffer.buffer(64);
       long[] timer = {-1};
@@ -119,7 +130,7 @@ public final class BareServer implements Callable<Integer> {
       Runnable answer = () -> {
         if (!answered[0]) {
           answered[0] = true;
-          socket.write(replies.get().to(pending)).onComplete(x -> socket.close());
+          socket.write(replies(socket).to(pending)).onComplete(x -> socket.close());
         }
       };
       socket.handler(data -> {
@@ -150,20 +161,15 @@ public final class BareServer implements Callable<Integer> {
 
   /** Starts a bare server on {@code vertx}: {@code instances} verticles sharing one port. */
   static Future<Running> start(Vertx vertx, String host, int port, int instances, int quietMillis) {
-    Replies[] replies = new Replies[1];
     Listener[] first = new Listener[1];
     return vertx.deployVerticle(() -> {
-          Listener l = new Listener(host, port, quietMillis, () -> replies[0]);
+          Listener l = new Listener(host, port, quietMillis);
           if (first[0] == null) {
             first[0] = l;
           }
           return l;
         }, new io.vertx.core.DeploymentOptions().setInstances(instances))
-        .map(id -> {
-          int actual = first[0].actualPort();
-          replies[0] = Replies.of(host, actual);
-          return new Running(vertx, actual);
-        });
+        .map(id -> new Running(vertx, first[0].actualPort()));
   }
 
   @Override

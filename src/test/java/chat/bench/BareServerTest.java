@@ -1,6 +1,7 @@
 package chat.bench;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -9,10 +10,14 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,6 +78,50 @@ class BareServerTest {
       JsonObject reply = ask(port, request);
       assertEquals(0, reply.getInteger("status"), request);
       assertEquals(null, reply.getString("token"), request);
+    }
+  }
+
+  /**
+   * A port accepts as soon as it is bound, before the deployment that bound it completes: the
+   * event loop the deployment completes on is held here until a login sent meanwhile has its
+   * reply, which must name the port all the same.
+   */
+  @Test
+  void aRequestThatComesBeforeTheServerHasFinishedStartingIsAnswered() throws Exception {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    CompletableFuture<JsonObject> early = new CompletableFuture<>();
+    CompletableFuture<Integer> started = new CompletableFuture<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      BareServer.start(vertx, "127.0.0.1", port, 1, 0)
+          .onComplete(ar -> started.complete(ar.succeeded() ? ar.result().port() : -1));
+      try {
+        early.complete(askOnceListening(port, "login someone secret"));
+      } catch (Exception e) {
+        early.completeExceptionally(e);
+      }
+    });
+    JsonObject reply = early.get(30, TimeUnit.SECONDS);
+    assertEquals(0, reply.getInteger("status"));
+    assertEquals(port, reply.getJsonObject("server").getInteger("port"));
+    assertEquals(port, started.get(30, TimeUnit.SECONDS));
+  }
+
+  /** {@link #ask}, once something listens on {@code port}. */
+  private static JsonObject askOnceListening(int port, String request) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return ask(port, request);
+      } catch (ConnectException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // poll until the port is bound
+      }
     }
   }
 
