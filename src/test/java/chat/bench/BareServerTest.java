@@ -1,5 +1,7 @@
 package chat.bench;
 
+import chat.store.Db;
+import chat.store.StoreOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -26,9 +32,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BareServerTest {
   private Vertx vertx;
+  private Db store;
 
   @AfterEach
   void stop() throws Exception {
+    if (store != null) {
+      store.close().await(10, TimeUnit.SECONDS);
+    }
     if (vertx != null) {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -131,5 +141,30 @@ class BareServerTest {
     JsonObject reply = ask(port, "log", "in someone secret");
     assertEquals(0, reply.getInteger("status"));
     assertNotNull(reply.getString("token"));
+  }
+
+  /**
+   * With a store, a command's answer waits for one read of the users table: once the table is
+   * gone the read fails and so does the answer, while a login, which reads nothing, still
+   * succeeds.
+   */
+  @Test
+  void withAStoreEveryCommandButALoginIsAnsweredAfterItsRead() throws Exception {
+    String url = "jdbc:hsqldb:mem:bare-" + UUID.randomUUID();
+    try (Connection c = DriverManager.getConnection(url, "SA", "");
+         Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE users (id BIGINT PRIMARY KEY, token_hash VARCHAR(64) UNIQUE)");
+      vertx = Vertx.vertx();
+      store = Db.open(vertx, new StoreOptions(url, "SA", "", 2));
+      int port = BareServer.start(vertx, "127.0.0.1", 0, 1, 0, store).await(30, TimeUnit.SECONDS).port();
+      assertEquals(0, ask(port, "list-friend tok").getInteger("status"));
+      assertEquals(0, ask(port, "post tok hello").getInteger("status"));
+
+      s.execute("DROP TABLE users");
+      JsonObject failed = ask(port, "receive-post tok");
+      assertEquals(1, failed.getInteger("status"));
+      assertEquals("the store failed", failed.getString("message"));
+      assertEquals(0, ask(port, "login someone secret").getInteger("status"));
+    }
   }
 }
