@@ -1,7 +1,7 @@
 # bench/fresh-service.sh — sourced by the bench scripts that drive a service of their own
-# (warm-curve, thread-costs): launcher/server on loopback, with free ports and a data directory
-# of its own, in a session of its own so that the service and its instances stop together.
-# The sourcing script sets `here` (the repository) first.
+# (warm-curve, thread-costs, ceiling): launcher/server on loopback, with free ports and a data
+# directory of its own, in a session of its own so that the service and its instances stop
+# together; and the CPU a process has used. The sourcing script sets `here` (the repository) first.
 
 # start_service NAME [launcher/server option ...]: sets data, port and server, and returns once
 # the service accepts (at most 120 s, else exits). Environment for the service, if any, from the
@@ -35,4 +35,9 @@ stop_service() {
   if [ -n "${data:-}" ]; then
     rm -rf "$data"
   fi
+}
+
+# ticks PID (or PID/task/TID): utime + stime in clock ticks, 0 once gone
+ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
